@@ -1,0 +1,106 @@
+import { EventQueue, type EventHandler } from './queue.js';
+
+export type { EventHandler } from './queue.js';
+
+/** Options of `Simulation.run`. */
+export interface RunOptions {
+  /** Run every event with time <= until, then leave the clock at `until`. Default: until the queue is empty. */
+  until?: number;
+  /** Stop after this many events (a safety valve for runaway models). */
+  maxEvents?: number;
+}
+
+/**
+ * The discrete-event kernel: a clock and a future-event list. It knows nothing of Kubernetes.
+ *
+ * Contract:
+ * - Time is float64 seconds, starting at 0, and never goes backwards.
+ * - Events run in (time, scheduling order): same-time events are FIFO.
+ * - A handler receives the numeric argument it was scheduled with; closures work too.
+ * - `cancel` is O(1) and returns whether a pending event was cancelled.
+ */
+export class Simulation {
+  private readonly queue = new EventQueue();
+  private clock = 0;
+  private processed = 0;
+  private stopped = false;
+
+  /** The current simulated time in seconds. */
+  get now(): number {
+    return this.clock;
+  }
+
+  /** Events executed so far. */
+  get eventsProcessed(): number {
+    return this.processed;
+  }
+
+  /** Live pending events. */
+  get pending(): number {
+    return this.queue.size;
+  }
+
+  /** Schedules `fn(arg)` at absolute time `at` (>= now). Returns an id for `cancel`. */
+  schedule(at: number, fn: EventHandler, arg = 0): number {
+    if (!(at >= this.clock)) {
+      throw new RangeError(`cannot schedule at t=${at}: the clock is at ${this.clock}`);
+    }
+    return this.queue.push(at, fn, arg);
+  }
+
+  /** Schedules `fn(arg)` after `delay` (>= 0) seconds. */
+  after(delay: number, fn: EventHandler, arg = 0): number {
+    if (!(delay >= 0)) throw new RangeError(`delay must be a non-negative number, got ${delay}`);
+    return this.queue.push(this.clock + delay, fn, arg);
+  }
+
+  /** Cancels a pending event; false when it already ran, was cancelled, or never existed. */
+  cancel(id: number): boolean {
+    return this.queue.cancel(id);
+  }
+
+  /** Time of the next pending event, or +Infinity. */
+  peek(): number {
+    return this.queue.peekTime();
+  }
+
+  /** Runs the next event. Returns false when there is none. */
+  step(): boolean {
+    const q = this.queue;
+    const x = q.pop();
+    if (x < 0) return false;
+    const fn = q.fnOf(x), arg = q.argOf(x);
+    this.clock = q.lastPoppedTime;
+    q.release(x);
+    this.processed++;
+    fn(arg);
+    return true;
+  }
+
+  /** Makes `run` return after the current event. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Runs events in order; returns the number executed by this call. */
+  run(options: RunOptions = {}): number {
+    const until = options.until ?? Infinity;
+    const maxEvents = options.maxEvents ?? Infinity;
+    if (!(until >= this.clock)) throw new RangeError(`run until ${until} is before now (${this.clock})`);
+    const q = this.queue;
+    const start = this.processed;
+    this.stopped = false;
+    while (!this.stopped && this.processed - start < maxEvents) {
+      if (until !== Infinity && q.peekTime() > until) break;
+      const x = q.pop();
+      if (x < 0) break;
+      const fn = q.fnOf(x), arg = q.argOf(x);
+      this.clock = q.lastPoppedTime;
+      q.release(x);
+      this.processed++;
+      fn(arg);
+    }
+    if (until !== Infinity && !this.stopped && this.processed - start < maxEvents) this.clock = until;
+    return this.processed - start;
+  }
+}
