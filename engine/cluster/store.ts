@@ -97,9 +97,10 @@ export class Store {
   watch<K extends Kind>(kind: K, watcher: Watcher<K>): () => void {
     let list = this.watchers.get(kind);
     if (list === undefined) this.watchers.set(kind, (list = []));
-    list.push(watcher as Watcher<Kind>);
+    const w = watcher as unknown as Watcher<Kind>;
+    list.push(w);
     return () => {
-      const i = list.indexOf(watcher as Watcher<Kind>);
+      const i = list.indexOf(w);
       if (i >= 0) list.splice(i, 1);
     };
   }
