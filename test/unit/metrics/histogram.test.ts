@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { HISTOGRAM_MAX_MICROS, LatencyHistogram } from '../../../engine/metrics/histogram.js';
+import { FAILURE_OUTCOMES, OUTCOME_INDEX, OUTCOMES, isOutcome, outcomeRecord } from '../../../engine/metrics/outcomes.js';
+
+/** 1..n microseconds, each once. */
+function uniform(n: number, h = new LatencyHistogram()): LatencyHistogram {
+  for (let us = 1; us <= n; us++) h.record(us / 1e6);
+  return h;
+}
+
+/** HDR with 3 significant digits: every reported value is within 0.1% of the exact one. */
+function expectWithinPrecision(actual: number | null, exact: number): void {
+  expect(actual).not.toBeNull();
+  expect(Math.abs(actual! - exact)).toBeLessThanOrEqual(exact * 0.001);
+}
+
+describe('outcome vocabulary', () => {
+  it('is exactly the seven outcomes, ok first, with a matching index map', () => {
+    expect(OUTCOMES).toEqual(['ok', 'no_endpoints', 'refused', 'reset', 'timeout', 'overload', 'app_error']);
+    OUTCOMES.forEach((o, i) => expect(OUTCOME_INDEX[o]).toBe(i));
+    expect(FAILURE_OUTCOMES).toEqual(OUTCOMES.slice(1));
+    expect(isOutcome('timeout')).toBe(true);
+    expect(isOutcome('toString')).toBe(false);
+    expect(Object.keys(outcomeRecord(() => 0))).toEqual([...OUTCOMES]);
+  });
+});
+
+describe('LatencyHistogram', () => {
+  it('reports percentiles of 1..100000 µs within 0.1%', () => {
+    const h = uniform(100_000);
+    expect(h.count).toBe(100_000);
+    for (const p of [1, 10, 25, 50, 75, 90, 99, 99.9]) expectWithinPrecision(h.percentile(p), (p / 100) * 0.1);
+    expectWithinPrecision(h.percentile(50), 0.05);
+    expectWithinPrecision(h.mean, 0.0500005);
+    expect(h.min).toBe(1e-6);
+    expectWithinPrecision(h.max, 0.1);
+    expect(h.max).toBe(h.percentile(100));
+    expect(h.percentile(0)).toBe(h.min);
+  });
+
+  it('is exact below 2048 µs (unit-wide cells)', () => {
+    const h = uniform(1000);
+    expect(h.percentile(50)).toBe(500e-6);
+    expect(h.percentile(99)).toBe(990e-6);
+    expect(h.max).toBe(1000e-6);
+    expect(h.mean).toBeCloseTo(500.5e-6, 12);
+  });
+
+  it('is empty-safe', () => {
+    const h = new LatencyHistogram();
+    expect([h.count, h.mean, h.min, h.max, h.percentile(50)]).toEqual([0, null, null, null, null]);
+    expect(LatencyHistogram.decode(h.encode()).count).toBe(0);
+  });
+
+  it('rounds to microseconds, lifts sub-microsecond values to 1 µs and clamps above 1 h', () => {
+    const h = new LatencyHistogram();
+    h.record(0);
+    h.record(0.0000004);
+    expect(h.min).toBe(1e-6);
+    h.record(7200);
+    h.record(Infinity);
+    h.record(3600);
+    expect(h.count).toBe(5);
+    expect(h.saturated).toBe(3);
+    expect(h.max).toBeGreaterThanOrEqual(3600);
+    expect(h.max).toBeLessThanOrEqual(3600 * 1.001);
+    expect(HISTOGRAM_MAX_MICROS).toBe(3.6e9);
+  });
+
+  it('rejects negative and NaN latencies and bad percentiles', () => {
+    const h = new LatencyHistogram();
+    expect(() => h.record(-0.001)).toThrow(RangeError);
+    expect(() => h.record(NaN)).toThrow(RangeError);
+    expect(() => h.percentile(101)).toThrow(/within \[0, 100\]/);
+    expect(() => h.percentile(-1)).toThrow(RangeError);
+  });
+
+  it('records with a count like repeated records', () => {
+    const a = new LatencyHistogram();
+    const b = new LatencyHistogram();
+    a.record(0.25, 3);
+    for (let i = 0; i < 3; i++) b.record(0.25);
+    expect(a.encode()).toBe(b.encode());
+  });
+
+  it('merging parts equals recording everything in one', () => {
+    const whole = new LatencyHistogram();
+    const parts = [new LatencyHistogram(), new LatencyHistogram(), new LatencyHistogram()];
+    let x = 12345;
+    for (let i = 0; i < 30_000; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648; // deterministic LCG
+      const seconds = (x % 5_000_000) / 1e6 + 1e-6;
+      whole.record(seconds);
+      parts[i % 3]!.record(seconds);
+    }
+    const merged = parts[0]!.clone().merge(parts[1]!).merge(parts[2]!);
+    expect(merged.encode()).toBe(whole.encode());
+    for (const p of [50, 90, 99, 99.9]) expect(merged.percentile(p)).toBe(whole.percentile(p));
+    expect([merged.count, merged.mean, merged.min, merged.max]).toEqual([whole.count, whole.mean, whole.min, whole.max]);
+    // merging does not alter the source
+    expect(parts[1]!.count).toBe(10_000);
+  });
+
+  it('round-trips through its encoding with equal statistics and encoding', () => {
+    const h = uniform(100_000);
+    h.record(12.5);
+    const text = h.encode();
+    expect(text).toMatch(/^HISTF/);
+    expect(text.length).toBeLessThan(400);
+    const back = LatencyHistogram.decode(text);
+    expect(back.encode()).toBe(text);
+    expect([back.count, back.mean, back.min, back.max, back.saturated]).toEqual([h.count, h.mean, h.min, h.max, h.saturated]);
+    for (const p of [0, 50, 99, 99.99, 100]) expect(back.percentile(p)).toBe(h.percentile(p));
+    expect(back.cells).toBe(h.cells);
+  });
+
+  it('is deterministic: the same records give the same encoding, different ones differ', () => {
+    expect(uniform(5000).encode()).toBe(uniform(5000).encode());
+    expect(uniform(5000).encode()).not.toBe(uniform(5001).encode());
+  });
+
+  it('rejects text that is not an encoded histogram of this layout', () => {
+    expect(() => LatencyHistogram.decode('not base64 at all')).toThrow(/not an encoded latency histogram/);
+    // a default hdr histogram (2 significant digits would differ too): build one with another range
+    const foreign = 'HISTFAAAAB542pNpmSzMwMDAxAABzFCaEUoz2X+AMIKZAEARAtM=';
+    expect(() => LatencyHistogram.decode(foreign)).toThrow(/expected 1…3600000000 µs with 3 digits/);
+  });
+
+  it('has a fixed number of cells whatever is recorded', () => {
+    const h = new LatencyHistogram();
+    const before = h.cells;
+    uniform(10_000, h);
+    h.record(3599);
+    expect(h.cells).toBe(before);
+    expect(before).toBe(23_552);
+  });
+});
