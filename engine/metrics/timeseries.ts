@@ -1,0 +1,308 @@
+import { OUTCOME_COUNT, OUTCOMES, type Outcome } from './outcomes.js';
+
+/**
+ * Per-bucket latency cells: a small log-linear histogram over integer microseconds, 1 µs … 1 h.
+ * Values 0–31 µs have a cell each; above, every power-of-two octave is split into 16 equal cells, so
+ * a cell is at most 1/16 of its values wide and its midpoint is within ±3.2% of any value in it.
+ * Octaves up to 2^32 µs give 16 + 28 × 16 = 464 cells of 4 bytes (1,856 bytes per bucket).
+ */
+export const SERIES_LATENCY_CELLS = 464;
+const SUB = 16; // cells per octave
+const LINEAR = 2 * SUB; // values below this have a cell each
+const MAX_MICROS = 3_600_000_000;
+/** Upper bound on the number of buckets a series may preallocate. */
+export const MAX_SERIES_BUCKETS = 100_000;
+/** Times within this relative distance of a bucket boundary count as on it. */
+const BOUNDARY_EPSILON = 1e-9;
+
+/** Cell index of a latency in seconds (clamped to [1 µs, 1 h]). */
+function cellOf(seconds: number): number {
+  let us = Math.round(seconds * 1e6);
+  if (!(us >= 1)) us = 1;
+  else if (us > MAX_MICROS) us = MAX_MICROS;
+  if (us < LINEAR) return us;
+  const b = 31 - Math.clz32(us) - 4; // us / 2^b lies in [16, 32)
+  return b * SUB + Math.floor(us / 2 ** b);
+}
+
+/** Midpoint in seconds of the integer microseconds a cell holds. */
+function cellMidpoint(cell: number): number {
+  if (cell < LINEAR) return cell / 1e6;
+  const b = Math.floor(cell / SUB) - 1;
+  const width = 2 ** b;
+  const low = (cell - b * SUB) * width;
+  return (low + (width - 1) / 2) / 1e6;
+}
+
+/** Options of a time series. */
+export interface TimeSeriesOptions {
+  /** Run length in seconds; the series holds ceil(duration / interval) buckets (at least 1). */
+  duration: number;
+  /** Bucket width in seconds. Default 1. */
+  interval?: number;
+}
+
+/** A time series as plain JSON. Gauge values are sums over the `runs` merged series. */
+export interface TimeSeriesJSON {
+  /** Bucket width in seconds; bucket i covers [i·interval, (i+1)·interval). */
+  interval: number;
+  /** Number of runs merged into this series (1 for a single run). */
+  runs: number;
+  /** Requests that ended in each bucket. */
+  requests: number[];
+  /** Per outcome, requests that ended in each bucket with it. Every outcome is a key. */
+  outcomes: Record<Outcome, number[]>;
+  /** Per-bucket latency percentiles of ok requests in milliseconds (3 decimals); null for an empty bucket. */
+  latencyMs: { p50: (number | null)[]; p99: (number | null)[] };
+  /** Per bucket, the non-empty latency cells as a flat list [cell, count, cell, count, …] (for merging). */
+  latencyCells: number[][];
+  /** Gauges by name (sorted): the value in force at the end of each bucket, null before the first set. */
+  gauges: Record<string, (number | null)[]>;
+}
+
+interface Gauge {
+  values: Float64Array; // NaN = not set
+  last: number; // bucket of the last set, -1 before any
+  lastValue: number;
+  lastTime: number;
+}
+
+/**
+ * Fixed-interval time series of one run (or the merge of several runs), preallocated from the duration.
+ *
+ * Contract:
+ * - A request is counted in the bucket of its end time. Bucket i covers [i·interval, (i+1)·interval):
+ *   a time exactly on a boundary belongs to the later bucket; times past the end clamp into the last
+ *   bucket, negative times into the first.
+ * - `request` is O(1) with no allocation; memory is bounded by the number of buckets, never by requests:
+ *   per bucket 8 B (requests) + 7 × 8 B (outcomes) + 464 × 4 B (latency cells) = 1,920 B, plus 8 B per
+ *   gauge. Latency cells are 32-bit counters (4.29 billion ok requests per bucket and cell).
+ * - `setGauge(name, t, v)` is last-value-carried-forward: each bucket reports the value in force at
+ *   its end. Times must not go backwards per gauge (RangeError). Amortised O(1).
+ * - `merge` sums counts, cells and gauges of a series with the same interval and length.
+ */
+export class TimeSeries {
+  /** Bucket width in seconds. */
+  readonly interval: number;
+  /** Number of buckets. */
+  readonly length: number;
+  private readonly counts: Float64Array;
+  private readonly byOutcome: Float64Array;
+  private readonly cells: Uint32Array;
+  private readonly gauges = new Map<string, Gauge>();
+  private runs = 1;
+
+  constructor(options: TimeSeriesOptions) {
+    const interval = options.interval ?? 1;
+    if (!(Number.isFinite(interval) && interval > 0)) {
+      throw new RangeError(`time series interval must be a positive number of seconds, got ${interval}`);
+    }
+    if (!(Number.isFinite(options.duration) && options.duration >= 0)) {
+      throw new RangeError(`time series duration must be a non-negative number of seconds, got ${options.duration}`);
+    }
+    const n = Math.max(1, Math.ceil(options.duration / interval - BOUNDARY_EPSILON));
+    if (n > MAX_SERIES_BUCKETS) {
+      throw new RangeError(
+        `a ${options.duration}s run at ${interval}s intervals needs ${n} buckets; at most ${MAX_SERIES_BUCKETS} are allowed (choose a longer interval)`,
+      );
+    }
+    this.interval = interval;
+    this.length = n;
+    this.counts = new Float64Array(n);
+    this.byOutcome = new Float64Array(n * OUTCOME_COUNT);
+    this.cells = new Uint32Array(n * SERIES_LATENCY_CELLS);
+  }
+
+  /** The bucket index of time t (seconds). */
+  bucketOf(t: number): number {
+    const q = t / this.interval;
+    const r = Math.round(q);
+    let b = Math.abs(q - r) <= BOUNDARY_EPSILON * Math.max(1, Math.abs(r)) ? r : Math.floor(q);
+    if (!(b >= 0)) b = 0; // negative, or NaN
+    return b >= this.length ? this.length - 1 : b;
+  }
+
+  /**
+   * Counts one request that ended at time t with the outcome of index `outcome`; when `latency`
+   * (seconds) is given, it also enters the bucket's latency cells.
+   */
+  request(t: number, outcome: number, latency?: number): void {
+    const b = this.bucketOf(t);
+    this.counts[b]!++;
+    this.byOutcome[b * OUTCOME_COUNT + outcome]!++;
+    if (latency !== undefined) this.cells[b * SERIES_LATENCY_CELLS + cellOf(latency)]!++;
+  }
+
+  /** Sets gauge `name` to `value` from time t on (last value carried forward). */
+  setGauge(name: string, t: number, value: number): void {
+    let g = this.gauges.get(name);
+    if (g === undefined) {
+      g = { values: new Float64Array(this.length).fill(NaN), last: -1, lastValue: NaN, lastTime: -Infinity };
+      this.gauges.set(name, g);
+    }
+    if (t < g.lastTime) {
+      throw new RangeError(`gauge "${name}" set at ${t}s after a set at ${g.lastTime}s: times must not go backwards`);
+    }
+    const b = this.bucketOf(t);
+    if (g.last >= 0) g.values.fill(g.lastValue, g.last + 1, b);
+    g.values[b] = value;
+    g.last = b;
+    g.lastValue = value;
+    g.lastTime = t;
+  }
+
+  /** Requests that ended in bucket b. */
+  requestsAt(b: number): number {
+    return this.counts[b] ?? 0;
+  }
+
+  /** Requests that ended in bucket b with the outcome of index `outcome`. */
+  outcomeAt(b: number, outcome: number): number {
+    return b >= 0 && b < this.length ? (this.byOutcome[b * OUTCOME_COUNT + outcome] ?? 0) : 0;
+  }
+
+  /** Gauge value in force at the end of bucket b, or null if not set by then (or unknown gauge). */
+  gaugeAt(name: string, b: number): number | null {
+    const g = this.gauges.get(name);
+    if (g === undefined || b < 0 || b >= this.length) return null;
+    const v = b > g.last ? g.lastValue : g.values[b]!;
+    return Number.isNaN(v) ? null : v;
+  }
+
+  /** Gauge names, sorted. */
+  gaugeNames(): string[] {
+    return [...this.gauges.keys()].sort(compareStrings);
+  }
+
+  /**
+   * The latency in seconds that p percent of bucket b's recorded latencies are at or below (cell
+   * midpoint, ±3.2%); null for an empty bucket.
+   */
+  percentile(b: number, p: number): number | null {
+    if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within [0, 100], got ${p}`);
+    if (b < 0 || b >= this.length) return null;
+    const base = b * SERIES_LATENCY_CELLS;
+    let total = 0;
+    for (let i = 0; i < SERIES_LATENCY_CELLS; i++) total += this.cells[base + i]!;
+    if (total === 0) return null;
+    const rank = Math.max(1, Math.ceil((p / 100) * total));
+    let seen = 0;
+    for (let i = 0; i < SERIES_LATENCY_CELLS; i++) {
+      seen += this.cells[base + i]!;
+      if (seen >= rank) return cellMidpoint(i);
+    }
+    return null; // unreachable: seen reaches total ≥ rank
+  }
+
+  /** Number of preallocated storage elements (fixed by the duration and gauges; for memory checks). */
+  footprint(): number {
+    return this.counts.length + this.byOutcome.length + this.cells.length + this.gauges.size * this.length;
+  }
+
+  /** Adds `other` (same interval and length) into this series. Gauges become the per-bucket sums. */
+  merge(other: TimeSeries): this {
+    if (other.length !== this.length || other.interval !== this.interval) {
+      throw new RangeError(
+        `cannot merge a series of ${other.length} × ${other.interval}s buckets into one of ${this.length} × ${this.interval}s`,
+      );
+    }
+    for (let i = 0; i < this.counts.length; i++) this.counts[i]! += other.counts[i]!;
+    for (let i = 0; i < this.byOutcome.length; i++) this.byOutcome[i]! += other.byOutcome[i]!;
+    for (let i = 0; i < this.cells.length; i++) {
+      const sum = this.cells[i]! + other.cells[i]!;
+      if (sum > 0xffffffff) throw new RangeError('latency cell count overflow while merging time series');
+      this.cells[i] = sum;
+    }
+    const names = new Set([...this.gauges.keys(), ...other.gauges.keys()]);
+    for (const name of names) {
+      const values = new Float64Array(this.length);
+      for (let b = 0; b < this.length; b++) {
+        const x = this.gaugeAt(name, b);
+        const y = other.gaugeAt(name, b);
+        values[b] = x === null ? (y ?? NaN) : y === null ? x : x + y;
+      }
+      this.gauges.set(name, finished(values));
+    }
+    this.runs += other.runs;
+    return this;
+  }
+
+  /** Plain JSON (see `TimeSeriesJSON`); byte-stable for the same input. */
+  toJSON(): TimeSeriesJSON {
+    const n = this.length;
+    const outcomes = {} as Record<Outcome, number[]>;
+    OUTCOMES.forEach((o, k) => {
+      const xs: number[] = new Array<number>(n);
+      for (let b = 0; b < n; b++) xs[b] = this.byOutcome[b * OUTCOME_COUNT + k]!;
+      outcomes[o] = xs;
+    });
+    const p50: (number | null)[] = [];
+    const p99: (number | null)[] = [];
+    const latencyCells: number[][] = [];
+    for (let b = 0; b < n; b++) {
+      p50.push(ms(this.percentile(b, 50)));
+      p99.push(ms(this.percentile(b, 99)));
+      const flat: number[] = [];
+      const base = b * SERIES_LATENCY_CELLS;
+      for (let i = 0; i < SERIES_LATENCY_CELLS; i++) {
+        const c = this.cells[base + i]!;
+        if (c !== 0) flat.push(i, c);
+      }
+      latencyCells.push(flat);
+    }
+    const gauges: Record<string, (number | null)[]> = {};
+    for (const name of this.gaugeNames()) {
+      const xs: (number | null)[] = [];
+      for (let b = 0; b < n; b++) xs.push(this.gaugeAt(name, b));
+      gauges[name] = xs;
+    }
+    return { interval: this.interval, runs: this.runs, requests: Array.from(this.counts), outcomes, latencyMs: { p50, p99 }, latencyCells, gauges };
+  }
+
+  /** Rebuilds a series from `toJSON()` output; throws a RangeError on inconsistent data. */
+  static fromJSON(json: TimeSeriesJSON): TimeSeries {
+    const n = json.requests.length;
+    const s = new TimeSeries({ duration: n * json.interval, interval: json.interval });
+    if (s.length !== n) throw new RangeError(`time series JSON: ${n} buckets do not fit interval ${json.interval}`);
+    const check = (what: string, xs: readonly unknown[]): void => {
+      if (xs.length !== n) throw new RangeError(`time series JSON: ${what} has ${xs.length} buckets, expected ${n}`);
+    };
+    s.runs = json.runs;
+    s.counts.set(json.requests);
+    OUTCOMES.forEach((o, k) => {
+      const xs = json.outcomes[o];
+      if (xs === undefined) throw new RangeError(`time series JSON: outcome "${o}" is missing`);
+      check(`outcome "${o}"`, xs);
+      for (let b = 0; b < n; b++) s.byOutcome[b * OUTCOME_COUNT + k] = xs[b]!;
+    });
+    check('latencyCells', json.latencyCells);
+    json.latencyCells.forEach((flat, b) => {
+      for (let j = 0; j + 1 < flat.length; j += 2) {
+        const cell = flat[j]!;
+        if (!(Number.isInteger(cell) && cell >= 0 && cell < SERIES_LATENCY_CELLS)) {
+          throw new RangeError(`time series JSON: bad latency cell ${cell} in bucket ${b}`);
+        }
+        s.cells[b * SERIES_LATENCY_CELLS + cell] = flat[j + 1]!;
+      }
+    });
+    for (const name of Object.keys(json.gauges).sort(compareStrings)) {
+      const xs = json.gauges[name]!;
+      check(`gauge "${name}"`, xs);
+      s.gauges.set(name, finished(Float64Array.from(xs, (x) => (x === null ? NaN : x))));
+    }
+    return s;
+  }
+}
+
+/** A gauge whose every bucket is final (no carrying forward). */
+function finished(values: Float64Array): Gauge {
+  return { values, last: values.length - 1, lastValue: values[values.length - 1]!, lastTime: Infinity };
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function ms(seconds: number | null): number | null {
+  return seconds === null ? null : Math.round(seconds * 1e6) / 1e3;
+}
