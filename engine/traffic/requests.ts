@@ -1,0 +1,91 @@
+/**
+ * In-flight requests as a struct-of-arrays pool with a free list: no object per request, and memory
+ * bounded by the peak number of requests in flight, never by the total sent.
+ *
+ * A request has two owners: the client (until it records an outcome) and the server (while the request
+ * is queued or in service on a pod). A client that times out stops caring, but the pod still works on
+ * the request; the record is freed only when both have let go.
+ */
+export const NO_POD = -1;
+
+export class RequestPool {
+  /** Intended send time of the first attempt (latency is measured from it: no coordinated omission). */
+  sentAt = new Float64Array(0);
+  client = new Int32Array(0);
+  /** Client address index (session affinity, source hashing). */
+  source = new Int32Array(0);
+  conn = new Int32Array(0);
+  pod = new Int32Array(0);
+  /** Service slot on the pod while in service, -1 while queued. */
+  slot = new Int32Array(0);
+  attempt = new Int32Array(0);
+  /** Kernel event id of the attempt's client timeout (or -1). */
+  timeoutId = new Float64Array(0);
+  /** 1 while the client still waits for this attempt. */
+  clientOwned = new Uint8Array(0);
+  /** 1 while the request is queued or in service on a pod. */
+  serverOwned = new Uint8Array(0);
+  private free = new Int32Array(0);
+  private nfree = 0;
+  private cap = 0;
+  inUse = 0;
+
+  constructor(initial = 1024) {
+    this.grow(initial);
+  }
+
+  get capacity(): number {
+    return this.cap;
+  }
+
+  alloc(sentAt: number, client: number, source = 0): number {
+    if (this.nfree === 0) this.grow(this.cap * 2);
+    const r = this.free[--this.nfree]!;
+    this.sentAt[r] = sentAt;
+    this.client[r] = client;
+    this.source[r] = source;
+    this.conn[r] = -1;
+    this.pod[r] = NO_POD;
+    this.slot[r] = -1;
+    this.attempt[r] = 0;
+    this.timeoutId[r] = -1;
+    this.clientOwned[r] = 1;
+    this.serverOwned[r] = 0;
+    this.inUse++;
+    return r;
+  }
+
+  /** Frees the record if neither the client nor a server holds it any more. */
+  release(r: number): void {
+    if (this.clientOwned[r] === 0 && this.serverOwned[r] === 0) {
+      this.clientOwned[r] = 2; // guard against double free
+      this.free[this.nfree++] = r;
+      this.inUse--;
+    }
+  }
+
+  private grow(cap: number): void {
+    const old = this.cap;
+    const f64 = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
+    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
+    const u8 = (a: Uint8Array) => { const b = new Uint8Array(cap); b.set(a); return b; };
+    this.sentAt = f64(this.sentAt);
+    this.timeoutId = f64(this.timeoutId);
+    this.client = i32(this.client);
+    this.source = i32(this.source);
+    this.conn = i32(this.conn);
+    this.pod = i32(this.pod);
+    this.slot = i32(this.slot);
+    this.attempt = i32(this.attempt);
+    this.clientOwned = u8(this.clientOwned);
+    this.serverOwned = u8(this.serverOwned);
+    const free = new Int32Array(cap);
+    free.set(this.free.subarray(0, this.nfree));
+    this.free = free;
+    for (let r = cap - 1; r >= old; r--) {
+      this.clientOwned[r] = 2;
+      this.free[this.nfree++] = r;
+    }
+    this.cap = cap;
+  }
+}
