@@ -7,10 +7,11 @@ import { ConnectionPool } from './connections.js';
 import { ACCEPTED, NOT_LISTENING, PodServers, QUEUE_FULL, UNREACHABLE } from './podserver.js';
 import { type Affinity, type EndpointTruth, type ProxyConfig, ServiceProxy } from './proxy.js';
 import { RequestPool } from './requests.js';
+import { OUTCOME_COUNT, OUTCOME_INDEX, isOutcome } from '../metrics/outcomes.js';
 
 /**
  * The data plane: client → Service → the proxy's endpoint view → pod → slots and queue → response.
- * Every request ends in exactly one outcome (indices into `OUTCOME_NAMES`):
+ * Every request ends in exactly one outcome (indices into metrics' `OUTCOMES`):
  * ok · no_endpoints (the Service rejected the connection) · refused (routed to a pod that no longer
  * listens) · reset (in flight when the pod's process died) · timeout (the client gave up) ·
  * overload (the pod's queue was full) · app_error (the behaviour's 5xx).
@@ -18,9 +19,8 @@ import { RequestPool } from './requests.js';
  * Per-request work is O(1) and allocation-free: requests and connections are typed-array pools and
  * every handler is bound once. Latency is measured from the intended send time of the first attempt.
  */
-export const OUTCOME_NAMES = ['ok', 'no_endpoints', 'refused', 'reset', 'timeout', 'overload', 'app_error'] as const;
-export type OutcomeName = (typeof OUTCOME_NAMES)[number];
-export const OK = 0, NO_ENDPOINTS = 1, REFUSED = 2, RESET = 3, TIMEOUT = 4, OVERLOAD = 5, APP_ERROR = 6;
+const { ok: OK, no_endpoints: NO_ENDPOINTS, refused: REFUSED, reset: RESET, timeout: TIMEOUT, overload: OVERLOAD, app_error: APP_ERROR } =
+  OUTCOME_INDEX;
 
 /** Where finished requests go (the metrics recorder). `pod` is -1 when no pod was reached. */
 export interface RequestSink {
@@ -155,10 +155,10 @@ export class DataPlane {
   addClient(spec: ClientSpec): void {
     const proxy = this.proxies.get(`${spec.namespace}/${spec.service}`);
     if (proxy === undefined) throw new Error(`traffic ${spec.name}: unknown Service ${spec.namespace}/${spec.service}`);
-    const retryOn = new Uint8Array(OUTCOME_NAMES.length);
+    const retryOn = new Uint8Array(OUTCOME_COUNT);
     for (const o of spec.retries.on) {
-      const i = OUTCOME_NAMES.indexOf(o as OutcomeName);
-      if (i >= 0) retryOn[i] = 1;
+      if (!isOutcome(o)) throw new Error(`traffic ${spec.name}: cannot retry on unknown outcome ${o}`);
+      retryOn[OUTCOME_INDEX[o]] = 1;
     }
     const state: ClientState = {
       spec,

@@ -3,12 +3,13 @@ import { RandomStreams } from '../../engine/kernel/random.js';
 import { Simulation } from '../../engine/kernel/simulation.js';
 import { defaultBehavior, type BehaviorProfile } from '../../engine/behavior/profile.js';
 import { defaultKeepAlive, defaultRetryPolicy, type ClientSpec } from '../../engine/traffic/clients.js';
-import { DataPlane, OUTCOME_NAMES, type RequestSink } from '../../engine/traffic/dataplane.js';
+import { DataPlane, type RequestSink } from '../../engine/traffic/dataplane.js';
+import { OUTCOME_COUNT } from '../../engine/metrics/outcomes.js';
 import type { ProxyConfig } from '../../engine/traffic/proxy.js';
 
 /** A sink that keeps batch means of latency (ok requests sent after `warmup`) and outcome counts. */
 export class BatchSink implements RequestSink {
-  readonly outcomes = new Array<number>(OUTCOME_NAMES.length).fill(0);
+  readonly outcomes = new Array<number>(OUTCOME_COUNT).fill(0);
   readonly perPod: number[] = [];
   readonly latencies: number[] = [];
   private readonly sums: number[];
