@@ -7,6 +7,7 @@ import { ConnectionPool } from './connections.js';
 import { ACCEPTED, NOT_LISTENING, PodServers, QUEUE_FULL, UNREACHABLE } from './podserver.js';
 import { type Affinity, type EndpointTruth, type ProxyConfig, ServiceProxy } from './proxy.js';
 import { RequestPool } from './requests.js';
+import { TimeoutQueue } from './timeouts.js';
 import { OUTCOME_COUNT, OUTCOME_INDEX, isOutcome } from '../metrics/outcomes.js';
 
 /**
@@ -38,6 +39,7 @@ interface ClientState {
   retryRng: RandomStream;
   thinkRng: RandomStream;
   retryOn: Uint8Array; // by outcome index
+  timeouts: TimeoutQueue;
 }
 
 export interface DataPlaneOptions {
@@ -59,6 +61,8 @@ export class DataPlane {
   private readonly podIndex = new Map<string, number>();
   private readonly sim: Simulation;
   private readonly onTimeoutBound: (r: number) => void;
+  private readonly isWaiting: (r: number, serial: number) => boolean;
+  private serialCounter = 0;
   private readonly retryBound: (r: number) => void;
   private readonly drainWaiters = new Map<number, () => void>();
 
@@ -72,6 +76,7 @@ export class DataPlane {
       (p) => this.idle(p),
     );
     this.onTimeoutBound = (r) => this.timedOut(r);
+    this.isWaiting = (r, serial) => this.requests.serial[r] === serial;
     this.retryBound = (r) => this.attempt(r);
   }
 
@@ -171,6 +176,7 @@ export class DataPlane {
       retryRng: this.opts.random.stream(`retry/${spec.name}`),
       thinkRng: this.opts.random.stream(`think/${spec.name}`),
       retryOn,
+      timeouts: new TimeoutQueue(this.sim, spec.timeout, this.isWaiting, this.onTimeoutBound),
     };
     this.clients.push(state);
     this.byName.set(spec.name, state);
@@ -237,7 +243,9 @@ export class DataPlane {
     const c = this.clients[req.client[r]!]!;
     const spec = c.spec;
     const now = this.sim.now;
-    req.timeoutId[r] = this.sim.after(spec.timeout, this.onTimeoutBound, r);
+    const serial = ++this.serialCounter;
+    req.serial[r] = serial;
+    c.timeouts.start(r, serial);
     const conns = this.connections;
     let conn = -1;
     if (spec.keepAlive.enabled) {
@@ -296,7 +304,6 @@ export class DataPlane {
   private timedOut(r: number): void {
     const req = this.requests;
     if (req.clientOwned[r] !== 1) return;
-    req.timeoutId[r] = -1;
     const conn = req.conn[r]!;
     if (conn >= 0) {
       req.conn[r] = -1;
@@ -309,11 +316,7 @@ export class DataPlane {
   private finish(r: number, outcome: number): void {
     const req = this.requests;
     const c = this.clients[req.client[r]!]!;
-    const tid = req.timeoutId[r]!;
-    if (tid >= 0) {
-      this.sim.cancel(tid);
-      req.timeoutId[r] = -1;
-    }
+    req.serial[r] = -1; // the attempt's timeout no longer applies
     const now = this.sim.now;
     const attempt = req.attempt[r]!;
     if (c.retryOn[outcome] === 1 && attempt < c.spec.retries.max) {

@@ -19,8 +19,8 @@ export class RequestPool {
   /** Service slot on the pod while in service, -1 while queued. */
   slot = new Int32Array(0);
   attempt = new Int32Array(0);
-  /** Kernel event id of the attempt's client timeout (or -1). */
-  timeoutId = new Float64Array(0);
+  /** Serial number of the attempt waiting for its timeout (-1 when none is). */
+  serial = new Float64Array(0);
   /** 1 while the client still waits for this attempt. */
   clientOwned = new Uint8Array(0);
   /** 1 while the request is queued or in service on a pod. */
@@ -48,7 +48,7 @@ export class RequestPool {
     this.pod[r] = NO_POD;
     this.slot[r] = -1;
     this.attempt[r] = 0;
-    this.timeoutId[r] = -1;
+    this.serial[r] = -1;
     this.clientOwned[r] = 1;
     this.serverOwned[r] = 0;
     this.inUse++;
@@ -70,7 +70,7 @@ export class RequestPool {
     const i32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
     const u8 = (a: Uint8Array) => { const b = new Uint8Array(cap); b.set(a); return b; };
     this.sentAt = f64(this.sentAt);
-    this.timeoutId = f64(this.timeoutId);
+    this.serial = f64(this.serial);
     this.client = i32(this.client);
     this.source = i32(this.source);
     this.conn = i32(this.conn);

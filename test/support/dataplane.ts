@@ -5,7 +5,7 @@ import { defaultBehavior, type BehaviorProfile } from '../../engine/behavior/pro
 import { defaultKeepAlive, defaultRetryPolicy, type ClientSpec } from '../../engine/traffic/clients.js';
 import { DataPlane, type RequestSink } from '../../engine/traffic/dataplane.js';
 import { OUTCOME_COUNT } from '../../engine/metrics/outcomes.js';
-import type { ProxyConfig } from '../../engine/traffic/proxy.js';
+import type { Affinity, ProxyConfig } from '../../engine/traffic/proxy.js';
 
 /** A sink that keeps batch means of latency (ok requests sent after `warmup`) and outcome counts. */
 export class BatchSink implements RequestSink {
@@ -53,7 +53,7 @@ export function openClient(overrides: Partial<ClientSpec> & { rate: number }): C
     service: 'web',
     namespace: 'default',
     arrivals: 'poisson',
-    timeout: 1e9,
+    timeout: Infinity,
     retries: defaultRetryPolicy(),
     keepAlive: defaultKeepAlive(),
     sources: 64,
@@ -64,10 +64,10 @@ export function openClient(overrides: Partial<ClientSpec> & { rate: number }): C
 }
 
 /** N listening pods behind one Service, programmed at t = 0. */
-export function servicePlane(opts: { pods: number; behavior: BehaviorProfile; proxy?: ProxyConfig; until: number; sink: RequestSink; seed?: number }) {
+export function servicePlane(opts: { pods: number; behavior: BehaviorProfile; proxy?: ProxyConfig; until: number; sink: RequestSink; seed?: number; affinity?: Affinity }) {
   const sim = new Simulation();
   const plane = new DataPlane({ sim, random: new RandomStreams(opts.seed ?? 1), proxy: opts.proxy ?? iptables(), sink: opts.sink, until: opts.until });
-  plane.addService('default/web');
+  plane.addService('default/web', opts.affinity);
   const pods: number[] = [];
   for (let i = 0; i < opts.pods; i++) {
     const p = plane.addPod(`uid-${i}`, `web-${i}`, 'app:1', opts.behavior);
