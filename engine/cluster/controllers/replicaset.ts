@@ -1,0 +1,224 @@
+import type { ClusterContext } from '../context.js';
+import type { Pod, PodPhase, ReplicaSet, ReplicaSetStatus } from '../objects.js';
+import { controllerOf, getCondition, isPodActive, isPodAvailable, isPodReady } from '../objects.js';
+import { deletePod, nameSuffix, podFromTemplate } from '../pods.js';
+import { objectKey } from '../store.js';
+import { WorkQueue } from '../workqueue.js';
+import { hash53 } from '../../kernel/random.js';
+
+/**
+ * The ReplicaSet controller (kubernetes-semantics.md §1.4, §1.5, §3).
+ *
+ * Keeps the number of ACTIVE pods (no deletionTimestamp, not Succeeded/Failed) equal to spec.replicas:
+ * creates the shortfall at once, deletes the excess ranked by §3.1, and writes status.replicas /
+ * readyReplicas / availableReplicas / observedGeneration.
+ *
+ * Approximations (documented):
+ * - Creates are issued all in one sync, capped at 500 per sync (BurstReplicas); the slow-start
+ *   batches 1, 2, 4, … only matter when creates fail, which the model never does, so they are not modelled.
+ * - §3.1 step 6/8: ready time and creation time are compared exactly; the LogarithmicScaleDown log2
+ *   bucketing with its UID tie-break (pseudo-random) is not modelled.
+ * - Availability (§1.5): the real controller re-syncs minReadySeconds + 1 s after a pod turns Ready
+ *   ("to avoid milliseconds skew"). Here it re-syncs at exactly Ready.lastTransitionTime + minReadySeconds,
+ *   so a pod counts as available at ready + minReadySeconds (+ the controller's reaction delay), the
+ *   lower end of the sheet's "+≤1 s" window.
+ */
+
+export const BURST_REPLICAS = 500;
+export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
+
+/** What the §3.1 victim ranking looks at, per candidate pod. */
+export interface VictimInfo {
+  name: string;
+  nodeName: string | undefined;
+  phase: PodPhase;
+  ready: boolean;
+  /** Ready condition's lastTransitionTime when ready. */
+  readyTime: number | undefined;
+  /** pod-deletion-cost annotation (default 0). */
+  deletionCost: number;
+  /** Active pods of the same owner family on the pod's node (§3.1 step 5). */
+  relatedOnNode: number;
+  /** Max container restart count. */
+  restartCount: number;
+  createdAt: number;
+}
+
+const PHASE_RANK: Record<PodPhase, number> = { Pending: 0, Unknown: 1, Running: 2, Succeeded: 3, Failed: 3 };
+
+/** §3.1 ActivePodsWithRanks.Less: negative when `a` should be deleted before `b`. */
+export function compareVictims(a: VictimInfo, b: VictimInfo): number {
+  // 1. unscheduled first
+  const aSched = a.nodeName !== undefined, bSched = b.nodeName !== undefined;
+  if (aSched !== bSched) return aSched ? 1 : -1;
+  // 2. Pending < Unknown < Running
+  if (PHASE_RANK[a.phase] !== PHASE_RANK[b.phase]) return PHASE_RANK[a.phase] - PHASE_RANK[b.phase];
+  // 3. not ready first
+  if (a.ready !== b.ready) return a.ready ? 1 : -1;
+  // 4. lower deletion cost first
+  if (a.deletionCost !== b.deletionCost) return a.deletionCost - b.deletionCost;
+  // 5. more related pods on the same node first
+  if (a.relatedOnNode !== b.relatedOnNode) return b.relatedOnNode - a.relatedOnNode;
+  // 6. both ready: more recently ready first (no log2 bucketing)
+  if (a.ready && b.ready && a.readyTime !== b.readyTime) return (b.readyTime ?? 0) - (a.readyTime ?? 0);
+  // 7. higher restart count first
+  if (a.restartCount !== b.restartCount) return b.restartCount - a.restartCount;
+  // 8. newer first
+  if (a.createdAt !== b.createdAt) return b.createdAt - a.createdAt;
+  return 0; // 9. keep order (Array.prototype.sort is stable)
+}
+
+/** The candidates in deletion order (first = deleted first). */
+export function rankVictims<T extends VictimInfo>(pods: readonly T[]): T[] {
+  return [...pods].sort(compareVictims);
+}
+
+function deletionCost(pod: Pod): number {
+  const v = Number(pod.metadata.annotations[POD_DELETION_COST] ?? '0');
+  return Number.isInteger(v) ? v : 0;
+}
+
+export class ReplicaSetController {
+  private readonly queue: WorkQueue;
+  /** Per-RS counter for generated pod names. */
+  private readonly counters = new Map<string, number>();
+  /** Availability re-checks already scheduled, per RS key. */
+  private readonly availabilityChecks = new Map<string, Set<number>>();
+
+  constructor(private readonly ctx: ClusterContext) {
+    this.queue = new WorkQueue(ctx.sim, () => ctx.config.controllerDelay, (key) => this.sync(key));
+    ctx.store.watch('ReplicaSet', (type, rs) => {
+      const key = objectKey(rs.metadata);
+      if (type === 'DELETED') {
+        this.counters.delete(rs.metadata.uid);
+        this.availabilityChecks.delete(key);
+      } else this.queue.add(key);
+    });
+    ctx.store.watch('Pod', (_type, pod) => {
+      const owner = controllerOf(pod.metadata);
+      if (owner?.kind === 'ReplicaSet') this.queue.add(objectKey({ namespace: pod.metadata.namespace, name: owner.name }));
+    });
+  }
+
+  /** One sync of the ReplicaSet `namespace/name`. */
+  sync(key: string): void {
+    const slash = key.indexOf('/');
+    const rs = this.ctx.store.get('ReplicaSet', key.slice(slash + 1), key.slice(0, slash));
+    if (rs === undefined || rs.metadata.deletionTimestamp !== undefined) return;
+    const active = this.podsOf(rs).filter(isPodActive);
+    const diff = active.length - rs.spec.replicas;
+    if (diff < 0) this.createPods(rs, Math.min(-diff, BURST_REPLICAS));
+    else if (diff > 0) this.deletePods(rs, active, Math.min(diff, BURST_REPLICAS));
+    this.updateStatus(key, rs);
+  }
+
+  private podsOf(rs: ReplicaSet): Pod[] {
+    return this.ctx.store.ownedBy('Pod', rs.metadata.uid).filter((p) => controllerOf(p.metadata)?.uid === rs.metadata.uid);
+  }
+
+  /** A deterministic fresh name `<rs>-<5 chars>` from hash53(rs name + counter). */
+  private podName(rs: ReplicaSet): string {
+    const uid = rs.metadata.uid;
+    for (;;) {
+      const n = this.counters.get(uid) ?? 0;
+      this.counters.set(uid, n + 1);
+      const name = `${rs.metadata.name}-${nameSuffix(hash53(`${rs.metadata.name}/${n}`))}`;
+      if (this.ctx.store.get('Pod', name, rs.metadata.namespace) === undefined) return name;
+    }
+  }
+
+  private createPods(rs: ReplicaSet, count: number): void {
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: rs.metadata.name, uid: rs.metadata.uid, controller: true };
+    for (let i = 0; i < count; i++) {
+      const name = this.podName(rs);
+      this.ctx.store.create<'Pod'>(podFromTemplate(name, rs.metadata.namespace, rs.spec.template, owner));
+      this.ctx.events.normal('ReplicaSet', rs.metadata.name, 'SuccessfulCreate', `Created pod: ${name}`);
+    }
+  }
+
+  private deletePods(rs: ReplicaSet, active: Pod[], count: number): void {
+    const victims = count >= active.length ? active : this.rank(rs, active).slice(0, count);
+    for (const pod of victims) {
+      if (deletePod(this.ctx, pod)) this.ctx.events.normal('ReplicaSet', rs.metadata.name, 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+    }
+  }
+
+  /** §3.1 ranking of this RS's active pods. */
+  private rank(rs: ReplicaSet, active: Pod[]): Pod[] {
+    const related = this.relatedActivePods(rs);
+    const perNode = new Map<string, number>();
+    for (const p of related) if (p.spec.nodeName !== undefined) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
+    const infos = active.map((pod) => ({ pod, ...victimInfo(pod, perNode) }));
+    return rankVictims(infos).map((i) => i.pod);
+  }
+
+  /** §3.1 step 5: active pods of all RSs with the same controller owner as `rs` (or of `rs` alone). */
+  private relatedActivePods(rs: ReplicaSet): Pod[] {
+    const owner = controllerOf(rs.metadata);
+    const family = owner === undefined
+      ? [rs]
+      : this.ctx.store.ownedBy('ReplicaSet', owner.uid).filter((r) => controllerOf(r.metadata)?.uid === owner.uid);
+    return family.flatMap((r) => this.podsOf(r)).filter(isPodActive);
+  }
+
+  private updateStatus(key: string, rs: ReplicaSet): void {
+    const now = this.ctx.sim.now;
+    const active = this.podsOf(rs).filter(isPodActive);
+    const m = rs.spec.minReadySeconds;
+    let ready = 0, available = 0;
+    for (const pod of active) {
+      if (!isPodReady(pod)) continue;
+      ready++;
+      if (isPodAvailable(pod, m, now)) available++;
+      else this.scheduleAvailabilityCheck(key, pod, m); // §1.5
+    }
+    const next: ReplicaSetStatus = {
+      replicas: active.length,
+      fullyLabeledReplicas: active.length,
+      readyReplicas: ready,
+      availableReplicas: available,
+      observedGeneration: rs.metadata.generation,
+    };
+    const cur = rs.status;
+    if (
+      cur.replicas === next.replicas &&
+      cur.fullyLabeledReplicas === next.fullyLabeledReplicas &&
+      cur.readyReplicas === next.readyReplicas &&
+      cur.availableReplicas === next.availableReplicas &&
+      cur.observedGeneration === next.observedGeneration
+    ) return;
+    rs.status = next;
+    this.ctx.store.update(rs);
+  }
+
+  /** Re-sync when a Ready pod reaches minReadySeconds (at exactly ready + minReadySeconds; see above). */
+  private scheduleAvailabilityCheck(key: string, pod: Pod, minReadySeconds: number): void {
+    const since = getCondition(pod.status.conditions, 'Ready')?.lastTransitionTime;
+    if (since === undefined) return;
+    const at = since + minReadySeconds;
+    if (at <= this.ctx.sim.now) return;
+    let set = this.availabilityChecks.get(key);
+    if (set === undefined) this.availabilityChecks.set(key, (set = new Set()));
+    if (set.has(at)) return;
+    set.add(at);
+    this.ctx.sim.schedule(at, () => {
+      set.delete(at);
+      this.queue.add(key);
+    });
+  }
+}
+
+function victimInfo(pod: Pod, perNode: ReadonlyMap<string, number>): VictimInfo {
+  const ready = isPodReady(pod);
+  return {
+    name: pod.metadata.name,
+    nodeName: pod.spec.nodeName,
+    phase: pod.status.phase,
+    ready,
+    readyTime: ready ? getCondition(pod.status.conditions, 'Ready')?.lastTransitionTime : undefined,
+    deletionCost: deletionCost(pod),
+    relatedOnNode: pod.spec.nodeName === undefined ? 0 : perNode.get(pod.spec.nodeName) ?? 0,
+    restartCount: pod.status.containerStatuses.reduce((m, c) => Math.max(m, c.restartCount), 0),
+    createdAt: pod.metadata.creationTimestamp,
+  };
+}
