@@ -1,11 +1,6 @@
-import { constant, exponential, type Distribution } from '../../engine/kernel/distributions.js';
-import { RandomStreams } from '../../engine/kernel/random.js';
-import { Simulation } from '../../engine/kernel/simulation.js';
-import { defaultBehavior, type BehaviorProfile } from '../../engine/behavior/profile.js';
-import { defaultKeepAlive, defaultRetryPolicy, type ClientSpec } from '../../engine/traffic/clients.js';
-import { DataPlane, type RequestSink } from '../../engine/traffic/dataplane.js';
+import { constant, exponential } from '../../engine/kernel/distributions.js';
+import type { RequestSink } from '../../engine/traffic/dataplane.js';
 import { OUTCOME_COUNT } from '../../engine/metrics/outcomes.js';
-import type { Affinity, ProxyConfig } from '../../engine/traffic/proxy.js';
 
 /** A sink that keeps batch means of latency (ok requests sent after `warmup`) and outcome counts. */
 export class BatchSink implements RequestSink {
@@ -39,43 +34,5 @@ export class BatchSink implements RequestSink {
   }
 }
 
-export function iptables(syncDelay: Distribution = constant(0)): ProxyConfig {
-  return { mode: 'iptables', scheduler: 'rr', syncDelay, minSyncPeriod: 0 };
-}
-
-export function behavior(overrides: Partial<BehaviorProfile>): BehaviorProfile {
-  return { ...defaultBehavior(), ...overrides };
-}
-
-export function openClient(overrides: Partial<ClientSpec> & { rate: number }): ClientSpec {
-  return {
-    name: 'load',
-    service: 'web',
-    namespace: 'default',
-    arrivals: 'poisson',
-    timeout: Infinity,
-    retries: defaultRetryPolicy(),
-    keepAlive: defaultKeepAlive(),
-    sources: 64,
-    start: 0,
-    stop: Infinity,
-    ...overrides,
-  };
-}
-
-/** N listening pods behind one Service, programmed at t = 0. */
-export function servicePlane(opts: { pods: number; behavior: BehaviorProfile; proxy?: ProxyConfig; until: number; sink: RequestSink; seed?: number; affinity?: Affinity }) {
-  const sim = new Simulation();
-  const plane = new DataPlane({ sim, random: new RandomStreams(opts.seed ?? 1), proxy: opts.proxy ?? iptables(), sink: opts.sink, until: opts.until });
-  plane.addService('default/web', opts.affinity);
-  const pods: number[] = [];
-  for (let i = 0; i < opts.pods; i++) {
-    const p = plane.addPod(`uid-${i}`, `web-${i}`, 'app:1', opts.behavior);
-    plane.setListening(p, true);
-    pods.push(p);
-  }
-  plane.observeEndpoints('default/web', pods.map((pod) => ({ pod, ready: true, serving: true, terminating: false })), true);
-  return { sim, plane, pods };
-}
-
+export { behavior, iptables, openClient, servicePlane } from '../../bench/service-model.js';
 export { exponential, constant };
