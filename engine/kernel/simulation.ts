@@ -14,16 +14,26 @@ export interface RunOptions {
  * The discrete-event kernel: a clock and a future-event list. It knows nothing of Kubernetes.
  *
  * Contract:
- * - Time is float64 seconds, starting at 0, and never goes backwards.
+ * - Time is float64 seconds, starting at `startTime` (0), and never goes backwards.
  * - Events run in (time, scheduling order): same-time events are FIFO.
  * - A handler receives the numeric argument it was scheduled with; closures work too.
  * - `cancel` is O(1) and returns whether a pending event was cancelled.
  */
 export class Simulation {
   private readonly queue = new EventQueue();
-  private clock = 0;
+  private clock: number;
   private processed = 0;
   private stopped = false;
+
+  /**
+   * `startTime` (default 0) is where the clock starts; a negative start lets a model settle before
+   * t = 0 (a warm start) while everything measured happens at t >= 0.
+   */
+  constructor(options: { startTime?: number } = {}) {
+    const start = options.startTime ?? 0;
+    if (!Number.isFinite(start)) throw new RangeError(`startTime must be finite, got ${start}`);
+    this.clock = start;
+  }
 
   /** The current simulated time in seconds. */
   get now(): number {

@@ -148,4 +148,18 @@ describe('Simulation', () => {
       expect(tPrev < t || (tPrev === t && out[j - 1]! < out[j]!)).toBe(true);
     }
   });
+
+  it('can start before zero (warm start) and run up to zero', () => {
+    const sim = new Simulation({ startTime: -600 });
+    expect(sim.now).toBe(-600);
+    const log: number[] = [];
+    sim.after(100, () => log.push(sim.now));
+    sim.schedule(5, () => log.push(sim.now));
+    sim.run({ until: 0 });
+    expect(sim.now).toBe(0);
+    expect(log).toEqual([-500]);
+    sim.run();
+    expect(log).toEqual([-500, 5]);
+    expect(() => new Simulation({ startTime: Number.NaN })).toThrow(RangeError);
+  });
 });
