@@ -126,6 +126,14 @@ describe('LatencyHistogram', () => {
     expect(() => LatencyHistogram.decode(foreign)).toThrow(/expected 1…3600000000 µs with 3 digits/);
   });
 
+  it('forgets everything on reset', () => {
+    const h = uniform(1000);
+    h.reset();
+    expect(h.count).toBe(0);
+    expect(h.max).toBeNull();
+    expect(h.encode()).toBe(new LatencyHistogram().encode());
+  });
+
   it('has a fixed number of cells whatever is recorded', () => {
     const h = new LatencyHistogram();
     const before = h.cells;
