@@ -26,7 +26,7 @@ function rollingUpdateUnderLoad(opts: { preStopSleep?: number; keepAlive?: boole
   const d = deploymentManifest('web', { replicas: 4, image: 'app:1', maxSurge: 1, maxUnavailable: 0 });
   if (opts.preStopSleep !== undefined) d.spec.template.spec.containers[0]!.lifecycle = { preStop: { sleep: { seconds: opts.preStopSleep } } };
   ctx.store.create(d);
-  ctx.store.create({
+  ctx.store.create<'Service'>({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: { name: 'web' },
