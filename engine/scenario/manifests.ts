@@ -506,7 +506,7 @@ function decodeValue(doc: YamlDocument, value: unknown, base: PathSegment[], out
   if (known === undefined || !known.groups.includes(group)) {
     const metadata = value['metadata'];
     const objName = isMapping(metadata) && typeof metadata['name'] === 'string' ? metadata['name'] : '(unnamed)';
-    const note = diagnosticAt(doc, [...base, 'kind'], `skipped ${kind}/${objName} (${apiVersion}): kind not modelled yet`, 'note');
+    const note = diagnosticAt(doc, [...base, 'kind'], `skipped ${kind}/${objName}: kind not modelled yet`, 'note');
     out.notes.push({ ...note, path: formatPath(base) });
     return;
   }

@@ -1,0 +1,388 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { defaultBehavior, type BehaviorProfile } from '../behavior/profile.js';
+import { constant } from '../kernel/distributions.js';
+import { matchesSelector } from '../cluster/objects.js';
+import { type Diagnostic, ScenarioError, sortDiagnostics } from './diagnostics.js';
+import { SCENARIO_DEFAULTS as D } from './defaults.js';
+import { decodeDocument, type DecodedObject, type LoadedDeployment, type LoadedService, type SourceLocation } from './manifests.js';
+import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
+import { parseAt } from './validate.js';
+import { diagnosticAt, readYamlFile, type PathSegment, type YamlDocument } from './yaml.js';
+
+export { scenarioJsonSchema } from './schema.js';
+
+/**
+ * Loading scenarios from files: what `kubesim run|validate <files…>` reads.
+ *
+ * Grouping:
+ * - A file with a Scenario document is one scenario. Its manifests are the file's other documents plus
+ *   the files and folders named in `spec.manifests` (relative to the scenario file; a folder
+ *   contributes its *.yaml / *.yml files, sorted by name, not recursively, like `kubectl apply -f dir`).
+ * - All files without a Scenario document (named on the command line, or found in a folder named on
+ *   the command line) together form one bare-manifest scenario with the defaults of defaults.ts, the
+ *   way `kubectl apply -f a.yaml -f b.yaml` builds one cluster. It is named after its file (or folder)
+ *   when there is one, else "manifests".
+ *
+ * Every error found anywhere is collected; if there is any, ScenarioError is thrown with all of them,
+ * sorted by file, line and column. Notes (skipped kinds, unused images, YAML warnings) come back with
+ * the result and in each scenario.
+ */
+
+export interface LoadedScenario {
+  /** metadata.name of the Scenario, or the bare file's name. */
+  name: string;
+  /** The file holding the Scenario document (for a bare scenario, its first file). */
+  file: string;
+  /** Every file read for this scenario, in reading order. */
+  files: string[];
+  /** True when no Scenario document was written: every spec field is a default. */
+  bare: boolean;
+  /** The parsed spec: durations in seconds, rates per second, distributions built, defaults applied. */
+  spec: ScenarioSpec;
+  /** Deployments and Services, defaulted, ready for Store.create (give each run its own structuredClone). */
+  deployments: LoadedDeployment[];
+  services: LoadedService[];
+  /** Notes for this scenario's files: skipped kinds, unused images, YAML warnings. */
+  notes: Diagnostic[];
+  /** Behaviour of every image a container uses or a set-image action introduces (defaults for undescribed ones). */
+  behaviors: Map<string, BehaviorProfile>;
+  /** Where each object was defined, by `Kind/namespace/name`. */
+  sources: Map<string, SourceLocation>;
+}
+
+export interface LoadResult {
+  scenarios: LoadedScenario[];
+  /** Every note of every scenario, sorted, without repeats. */
+  notes: Diagnostic[];
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+
+interface ParsedFile {
+  file: string;
+  objects: DecodedObject[];
+  notes: Diagnostic[];
+}
+
+/** Reads, validates and groups scenario and manifest files. Throws ScenarioError on any error. */
+export function loadScenarioFiles(paths: readonly string[]): LoadResult {
+  const errors: Diagnostic[] = [];
+  const cache = new Map<string, ParsedFile>();
+  const parse = (file: string): ParsedFile => {
+    const key = path.resolve(file);
+    let parsed = cache.get(key);
+    if (parsed === undefined) {
+      parsed = { file, objects: [], notes: [] };
+      const yaml = readYamlFile(file);
+      for (const d of yaml.diagnostics) (d.severity === 'error' ? errors : parsed.notes).push(d);
+      for (const doc of yaml.documents) {
+        const r = decodeDocument(doc);
+        parsed.objects.push(...r.objects);
+        parsed.notes.push(...r.notes);
+        errors.push(...r.errors);
+      }
+      cache.set(key, parsed);
+    }
+    return parsed;
+  };
+
+  // Inputs: files, and folders expanded to their YAML files.
+  const inputs: string[] = [];
+  for (const p of paths) {
+    const kind = statKind(p);
+    if (kind === 'dir') {
+      const files = yamlFilesIn(p);
+      if (files.length === 0) errors.push({ file: p, line: 0, col: 0, path: '', message: 'folder has no *.yaml or *.yml files', severity: 'error' });
+      inputs.push(...files);
+    } else if (kind === 'missing') {
+      errors.push({ file: p, line: 0, col: 0, path: '', message: 'cannot read file: no such file or directory', severity: 'error' });
+    } else {
+      inputs.push(p);
+    }
+  }
+
+  const scenarios: LoadedScenario[] = [];
+  const origins = new Map<LoadedScenario, Extract<DecodedObject, { type: 'Scenario' }>>();
+  const bareFiles: ParsedFile[] = [];
+  const seenInputs = new Set<string>();
+  for (const file of inputs) {
+    const key = path.resolve(file);
+    if (seenInputs.has(key)) continue;
+    seenInputs.add(key);
+    const parsed = parse(file);
+    const scenarioDocs = parsed.objects.filter((o) => o.type === 'Scenario');
+    if (scenarioDocs.length === 0) {
+      bareFiles.push(parsed);
+      continue;
+    }
+    for (const extra of scenarioDocs.slice(1)) {
+      errors.push(diagnosticAt(extra.doc, extra.base, 'a file may hold only one Scenario document; put each scenario in its own file'));
+    }
+    const loaded = loadScenario(parsed, scenarioDocs[0]!, parse, errors);
+    if (loaded !== undefined) {
+      scenarios.push(loaded);
+      origins.set(loaded, scenarioDocs[0]!);
+    }
+  }
+
+  if (bareFiles.length > 0) {
+    const single = paths.length === 1 ? paths[0]! : undefined;
+    const name = single !== undefined ? path.basename(single).replace(YAML_FILE, '') : bareFiles.length === 1 ? path.basename(bareFiles[0]!.file).replace(YAML_FILE, '') : 'manifests';
+    scenarios.push(assemble(name || 'manifests', bareFiles[0]!.file, bareFiles, undefined, errors));
+  }
+
+  // Scenario names key the reports: they must be distinct.
+  const byName = new Map<string, LoadedScenario>();
+  for (const s of scenarios) {
+    const first = byName.get(s.name);
+    const origin = origins.get(s);
+    if (first !== undefined) {
+      const message = `duplicate scenario name ${JSON.stringify(s.name)} (also in ${first.file}); scenario names must be distinct`;
+      errors.push(
+        origin !== undefined
+          ? diagnosticAt(origin.doc, [...origin.base, 'metadata', 'name'], message)
+          : { file: s.file, line: 0, col: 0, path: '', message, severity: 'error' },
+      );
+    } else byName.set(s.name, s);
+  }
+
+  if (errors.length > 0) throw new ScenarioError(unique(errors));
+  return { scenarios, notes: sortDiagnostics(unique(scenarios.flatMap((s) => s.notes))) };
+}
+
+/** Loads a single file (or folder); the common case for `kubesim run deploy.yaml`. */
+export function loadScenarioFile(file: string): LoadResult {
+  return loadScenarioFiles([file]);
+}
+
+function loadScenario(
+  parsed: ParsedFile,
+  scenarioObj: Extract<DecodedObject, { type: 'Scenario' }>,
+  parse: (file: string) => ParsedFile,
+  errors: Diagnostic[],
+): LoadedScenario | undefined {
+  const { doc, base } = scenarioObj;
+  const r = parseAt(scenarioSchema, scenarioObj.value, doc, base);
+  errors.push(...r.diagnostics);
+  if (r.data === undefined) return undefined;
+  const spec = r.data.spec as ParsedScenarioSpec;
+  const files: ParsedFile[] = [parsed];
+  spec.manifests.forEach((entry, i) => {
+    const at: PathSegment[] = [...base, 'spec', 'manifests', i];
+    const target = path.isAbsolute(entry) ? entry : path.join(path.dirname(parsed.file), entry);
+    const kind = statKind(target);
+    if (kind === 'missing') {
+      errors.push(diagnosticAt(doc, at, `cannot read ${target}: no such file or directory`));
+      return;
+    }
+    const list = kind === 'dir' ? yamlFilesIn(target) : [target];
+    if (list.length === 0) errors.push(diagnosticAt(doc, at, `folder ${target} has no *.yaml or *.yml files`));
+    for (const f of list) {
+      if (path.resolve(f) === path.resolve(parsed.file)) continue;
+      if (files.some((p) => path.resolve(p.file) === path.resolve(f))) continue;
+      const m = parse(f);
+      const inner = m.objects.find((o) => o.type === 'Scenario');
+      if (inner !== undefined) {
+        errors.push(diagnosticAt(doc, at, `${f} holds a Scenario document; spec.manifests may name only Kubernetes manifests`));
+        continue;
+      }
+      files.push(m);
+    }
+  });
+  return assemble(r.data.metadata.name, parsed.file, files, { spec, doc, base }, errors);
+}
+
+interface ScenarioSource {
+  spec: ParsedScenarioSpec;
+  doc: YamlDocument;
+  base: PathSegment[];
+}
+
+function assemble(name: string, file: string, files: ParsedFile[], source: ScenarioSource | undefined, errors: Diagnostic[]): LoadedScenario {
+  const deployments: LoadedDeployment[] = [];
+  const services: LoadedService[] = [];
+  const sources = new Map<string, SourceLocation>();
+  const notes: Diagnostic[] = [];
+  for (const f of files) {
+    notes.push(...f.notes);
+    for (const o of f.objects) {
+      if (o.type === 'Scenario') continue;
+      const key = `${o.type}/${o.object.metadata.namespace}/${o.object.metadata.name}`;
+      const first = sources.get(key);
+      if (first !== undefined) {
+        errors.push(diagnosticAt(o.doc, [...o.base, 'metadata', 'name'], `duplicate ${o.type} ${o.object.metadata.namespace}/${o.object.metadata.name} (first defined at ${first.file}:${first.line}:${first.col})`));
+        continue;
+      }
+      sources.set(key, o.source);
+      // Each scenario gets its own copy: the store mutates what it is given.
+      if (o.type === 'Deployment') deployments.push(structuredClone(o.object));
+      else services.push(structuredClone(o.object));
+    }
+  }
+
+  const parsedSpec: ParsedScenarioSpec = source?.spec ?? defaultSpec();
+  const spec: ScenarioSpec = { ...parsedSpec, traffic: parsedSpec.traffic ?? defaultTraffic(services) };
+  if (source !== undefined) crossCheck(spec, source, deployments, services, errors, notes);
+
+  const behaviors = new Map<string, BehaviorProfile>();
+  const use = (image: string) => {
+    if (!behaviors.has(image)) behaviors.set(image, spec.images[image] ?? defaultBehavior());
+  };
+  for (const d of deployments) for (const c of d.spec.template.spec.containers) use(c.image);
+  for (const a of spec.timeline) if (a.action === 'set-image') for (const image of Object.values(a.images)) use(image);
+  for (const image of Object.keys(spec.images)) use(image);
+
+  return {
+    name,
+    file,
+    files: files.map((f) => f.file),
+    bare: source === undefined,
+    spec,
+    deployments,
+    services,
+    notes: sortDiagnostics(unique(notes)),
+    behaviors,
+    sources,
+  };
+}
+
+/** The spec of a scenario that has no Scenario document (defaults.ts). */
+function defaultSpec(): ParsedScenarioSpec {
+  const r = scenarioSchema.shape.spec.safeParse({});
+  if (!r.success) throw new Error('the default scenario spec does not validate'); // a bug, not bad input
+  return r.data as ParsedScenarioSpec;
+}
+
+/** Steady Poisson traffic to every Service that selects pods (defaults.ts). */
+export function defaultTraffic(services: readonly LoadedService[]): TrafficSpec[] {
+  const targets = services.filter((s) => s.spec.type !== 'ExternalName' && s.spec.selector !== undefined && Object.keys(s.spec.selector).length > 0);
+  const count = new Map<string, number>();
+  for (const s of targets) count.set(s.metadata.name, (count.get(s.metadata.name) ?? 0) + 1);
+  return targets.map((s): OpenTraffic => {
+    const shared = (count.get(s.metadata.name) ?? 0) > 1;
+    return {
+      name: shared ? `${s.metadata.name}.${s.metadata.namespace}` : s.metadata.name,
+      service: s.metadata.name,
+      ...(shared || s.metadata.namespace !== 'default' ? { namespace: s.metadata.namespace } : {}),
+      workload: 'open',
+      rate: D.traffic.rate,
+      arrivals: D.traffic.arrivals,
+      timeout: D.traffic.timeout,
+      retries: { max: D.traffic.retries.max, backoff: constant(D.traffic.retries.backoff), jitter: D.traffic.retries.jitter },
+      keepAlive: { ...D.traffic.keepAlive },
+    };
+  });
+}
+
+
+// ---------------------------------------------------------------------------------------------
+// Cross-checks between the Scenario and its manifests
+
+function crossCheck(
+  spec: ScenarioSpec,
+  { doc, base }: ScenarioSource,
+  deployments: LoadedDeployment[],
+  services: LoadedService[],
+  errors: Diagnostic[],
+  notes: Diagnostic[],
+): void {
+  const err = (p: PathSegment[], message: string) => errors.push(diagnosticAt(doc, [...base, 'spec', ...p], message));
+
+  spec.traffic.forEach((t, i) => {
+    const found = resolve('Service', services, t.service, t.namespace);
+    if (typeof found === 'string') return err(['traffic', i, 'service'], found);
+    if (t.port !== undefined && !found.spec.ports.some((p) => p.port === t.port || p.name === t.port)) {
+      err(['traffic', i, 'port'], `Service ${found.metadata.name} has no port ${JSON.stringify(t.port)}; its ports: ${found.spec.ports.map((p) => p.name ?? String(p.port)).join(', ')}`);
+    }
+  });
+
+  const nodes = spec.cluster.nodes.map((n) => n.name);
+  const trafficNames = spec.traffic.map((t) => t.name);
+  spec.timeline.forEach((a, i) => {
+    const t = a.target;
+    if (t.kind === 'node') {
+      if (t.name !== '*' && !nodes.includes(t.name)) err(['timeline', i, 'target'], `unknown node ${JSON.stringify(t.name)}; the cluster has ${list(nodes)}`);
+      return;
+    }
+    if (t.kind === 'traffic') {
+      if (!trafficNames.includes(t.name)) err(['timeline', i, 'target'], `unknown traffic ${JSON.stringify(t.name)}; the traffic entries are ${list(trafficNames)}`);
+      return;
+    }
+    const d = resolve('Deployment', deployments, t.name, t.namespace);
+    if (typeof d === 'string') return err(['timeline', i, 'target'], d);
+    if (a.action === 'set-image') {
+      const containers = d.spec.template.spec.containers.map((c) => c.name);
+      for (const c of Object.keys(a.images)) {
+        if (c !== '*' && !containers.includes(c)) {
+          err(['timeline', i, 'image'], `Deployment ${d.metadata.name} has no container ${JSON.stringify(c)}; its containers: ${containers.join(', ')}`);
+        }
+      }
+    }
+  });
+
+  spec.variants.forEach((v, i) =>
+    v.patches.forEach((p, j) => {
+      if (p.target === 'scenario') return;
+      const [kind, name] = p.target.split('/') as [string, string];
+      const found = /^(deployment|deployments|deploy)$/.test(kind) ? resolve('Deployment', deployments, name) : resolve('Service', services, name);
+      if (typeof found === 'string') err(['variants', i, 'patches', j, 'target'], found);
+    }),
+  );
+
+  const used = new Set<string>();
+  for (const d of deployments) for (const c of d.spec.template.spec.containers) used.add(c.image);
+  for (const a of spec.timeline) if (a.action === 'set-image') for (const image of Object.values(a.images)) used.add(image);
+  for (const image of Object.keys(spec.images)) {
+    if (!used.has(image)) {
+      notes.push(diagnosticAt(doc, [...base, 'spec', 'images', image], 'no container or set-image action uses this image', 'note'));
+    }
+  }
+}
+
+/** Finds an object by name (and namespace); a string is the error message. */
+function resolve<T extends LoadedDeployment | LoadedService>(kind: string, objects: readonly T[], name: string, namespace?: string): T | string {
+  const matches = objects.filter((o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    return `${kind} ${JSON.stringify(name)} exists in several namespaces (${matches.map((m) => m.metadata.namespace).join(', ')}); set namespace`;
+  }
+  const names = [...new Set(objects.map((o) => o.metadata.name))];
+  const where = namespace === undefined ? '' : ` in namespace ${JSON.stringify(namespace)}`;
+  return `unknown ${kind} ${JSON.stringify(name)}${where}; the manifests define ${names.length === 0 ? `no ${kind}` : list(names)}`;
+}
+
+function list(names: readonly string[]): string {
+  if (names.length === 0) return 'none';
+  const shown = names.slice(0, 12).join(', ');
+  return names.length > 12 ? `${shown}, … (${names.length} in all)` : shown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+function statKind(p: string): 'file' | 'dir' | 'missing' {
+  try {
+    return statSync(p).isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+function yamlFilesIn(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isFile() && YAML_FILE.test(e.name))
+    .map((e) => e.name)
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+function unique(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.file}\u0000${d.line}\u0000${d.col}\u0000${d.path}\u0000${d.message}\u0000${d.severity}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
