@@ -1,0 +1,319 @@
+import { RandomStreams, type RandomStream } from '../kernel/random.js';
+import { Simulation } from '../kernel/simulation.js';
+import { createCluster, type Cluster } from '../cluster/cluster.js';
+import type { ClusterContext } from '../cluster/context.js';
+import type { ClusterEvent } from '../cluster/events.js';
+import { KubectlError, pause, resume, rolloutUndo, scale, setImage } from '../cluster/kubectl.js';
+import { drainNode, failNode, recoverNode } from '../cluster/nodelifecycle.js';
+import { addNode } from '../cluster/nodes.js';
+import { isPodActive, isPodReady, type Pod } from '../cluster/objects.js';
+import { deletePod } from '../cluster/pods.js';
+import type { RolloutRecord } from '../cluster/rollouts.js';
+import { Recorder, type RunMetricsJSON } from '../metrics/recorder.js';
+import { evaluateSlos, rolloutStatsOf, type SloResult } from '../metrics/slo.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import type { TimelineAction, TrafficSpec } from '../scenario/schema.js';
+import type { RateShape } from '../traffic/arrivals.js';
+import { bindDataPlane } from '../traffic/binding.js';
+import { defaultRetryPolicy, type ClientSpec } from '../traffic/clients.js';
+import { DataPlane } from '../traffic/dataplane.js';
+
+/**
+ * One run: a scenario (one variant of it) with one seed, from manifests to measured outcomes.
+ *
+ * Warm start (the default, §"Scenario files"): the control plane runs from t = −WARM_START_S with no
+ * traffic, so the manifests' pods are scheduled, running and Ready — and every proxy programmed — at
+ * t = 0; nothing before 0 is reported. Cold start: the objects are created at t = 0.
+ * Randomness: streams named after their source (arrivals/<traffic>, service/<image>, lb/<service>,
+ * propagation/<service>, startup/<image>, faults, …), so variants share them (common random numbers).
+ */
+export const WARM_START_S = 900;
+
+export interface PodRecord {
+  name: string;
+  image: string;
+  node: string | null;
+  requests: number;
+  /** 0 for pods of the warm start (they exist when the run begins). */
+  createdAtS: number;
+  deletedAtS: number | null;
+}
+
+export interface RunResult {
+  replication: number;
+  seed: number;
+  metrics: RunMetricsJSON;
+  pods: PodRecord[];
+  rollouts: RolloutRecord[];
+  slos: SloResult[];
+  events: ClusterEvent[];
+  /** Things the user should know about this run (e.g. a warm start that had not settled). */
+  notes: string[];
+  /** Kernel events executed (for progress and performance figures). */
+  kernelEvents: number;
+}
+
+export function simulate(scenario: LoadedScenario, replication: number, seed: number): RunResult {
+  const spec = scenario.spec;
+  const warm = spec.cluster.start === 'warm';
+  const sim = new Simulation({ startTime: warm ? -WARM_START_S : 0 });
+  const random = new RandomStreams(seed);
+  const cluster = createCluster({ sim, random, behaviors: scenario.behaviors });
+  const { ctx } = cluster;
+  const notes: string[] = [];
+
+  const recorder = new Recorder({ duration: spec.duration });
+  const warmup = spec.warmup;
+  const plane = new DataPlane({
+    sim,
+    random,
+    proxy: {
+      mode: spec.cluster.proxy.mode,
+      scheduler: spec.cluster.proxy.scheduler ?? 'rr',
+      syncDelay: spec.cluster.proxy.syncDelay,
+      minSyncPeriod: spec.cluster.proxy.mode === 'ipvs' ? 0 : 1, // iptables/nftables minSyncPeriod 1 s (§0)
+    },
+    sink: { request: (sentAt, endedAt, outcome, pod) => sentAt >= warmup && recorder.request(sentAt, endedAt, outcome, pod) },
+    until: spec.duration,
+  });
+
+  for (const n of spec.cluster.nodes) addNode(ctx, { name: n.name, cpu: n.cpu, memory: n.memory, labels: n.labels });
+  for (const s of scenario.services) ctx.store.create<'Service'>(structuredClone(s));
+  for (const d of scenario.deployments) ctx.store.create<'Deployment'>(structuredClone(d));
+  const binding = bindDataPlane(ctx, cluster.kubelet, plane);
+  const pods = trackPods(ctx, plane);
+
+  if (warm) {
+    sim.run({ until: 0 });
+    binding.programNow();
+    for (const d of ctx.store.list('Deployment')) {
+      if (d.status.availableReplicas < d.spec.replicas) {
+        notes.push(
+          `warm start: deployment/${d.metadata.name} had ${d.status.availableReplicas}/${d.spec.replicas} pods available at t=0 after ${WARM_START_S}s of settling`,
+        );
+      }
+    }
+  }
+  trackGauges(ctx, recorder);
+
+  for (const t of spec.traffic) plane.addClient(clientSpec(t, scenario));
+  const faults = random.stream('faults');
+  spec.timeline.forEach((action, i) => scheduleAction(cluster, plane, action, i, faults, spec.duration, notes));
+
+  sim.run({ until: spec.duration });
+  const rollouts = cluster.rollouts.finish();
+  recorder.setRollout(rolloutStatsOf(rollouts));
+  const metrics = recorder.toJSON();
+  const slos = evaluateSlos(spec.slos, recorder.snapshot());
+  return {
+    replication,
+    seed,
+    metrics,
+    pods: pods.records(),
+    rollouts,
+    slos,
+    events: ctx.events.events.filter((e) => e.t >= 0),
+    notes,
+    kernelEvents: sim.eventsProcessed,
+  };
+}
+
+/** A traffic entry of the scenario as the data plane's client. */
+export function clientSpec(t: TrafficSpec, scenario: LoadedScenario): ClientSpec {
+  const svc = scenario.services.find((s) => s.metadata.name === t.service && (t.namespace === undefined || s.metadata.namespace === t.namespace));
+  const retries = { ...defaultRetryPolicy(), max: t.retries.max, backoff: t.retries.backoff.mean, jitter: t.retries.jitter };
+  const common = {
+    name: t.name,
+    service: t.service,
+    namespace: svc?.metadata.namespace ?? t.namespace ?? 'default',
+    timeout: t.timeout,
+    retries,
+    keepAlive: { enabled: t.keepAlive.enabled, maxRequests: t.keepAlive.maxRequests ?? Infinity, maxAge: t.keepAlive.maxAge ?? Infinity },
+    sources: 64,
+    start: 0,
+    stop: Infinity,
+    arrivals: 'poisson' as const,
+  };
+  if (t.workload === 'closed') return { ...common, users: t.users, thinkTime: t.thinkTime };
+  return { ...common, rate: t.rate, arrivals: t.arrivals, ...(t.shape ? { shape: rateShape(t.rate, t.shape) } : {}) };
+}
+
+function rateShape(base: number, s: NonNullable<Extract<TrafficSpec, { workload: 'open' }>['shape']>): RateShape {
+  switch (s.type) {
+    case 'ramp':
+      return { type: 'ramp', from: s.from ?? base, to: s.to, start: s.at, duration: s.duration };
+    case 'steps':
+      return { type: 'steps', steps: s.steps };
+    case 'spike':
+      return { type: 'spike', at: s.at, duration: s.duration, rate: s.rate ?? base * (s.factor ?? 1) };
+    case 'diurnal':
+      return { type: 'diurnal', period: s.period, min: base * (1 - s.amplitude), max: base * (1 + s.amplitude), peakAt: s.peakAt };
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Timeline
+
+function scheduleAction(
+  cluster: Cluster,
+  plane: DataPlane,
+  action: TimelineAction,
+  index: number,
+  faults: RandomStream,
+  duration: number,
+  notes: string[],
+): void {
+  const { sim } = cluster.ctx;
+  const run = () => {
+    try {
+      perform(cluster, plane, action, faults);
+    } catch (e) {
+      if (!(e instanceof KubectlError)) throw e;
+      cluster.ctx.events.warning('Scenario', `timeline[${index}]`, 'ActionRefused', e.message);
+      notes.push(`timeline[${index}] ${action.action} at ${sim.now}s refused: ${e.message}`);
+    }
+  };
+  const r = action.repeat;
+  if (r === undefined) {
+    if (action.at < duration) sim.schedule(action.at, run);
+    return;
+  }
+  const end = Math.min(duration, r.until ?? duration);
+  const stream = cluster.ctx.random.stream(`faults/timeline[${index}]`);
+  const next = (t: number): number => (r.every !== undefined ? t + r.every : t - Math.log(1 - stream.next()) / r.rate!);
+  const fire = (t: number) => {
+    if (t >= end) return;
+    sim.schedule(t, () => {
+      run();
+      fire(next(t));
+    });
+  };
+  fire(r.every !== undefined ? action.at : next(action.at));
+}
+
+function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, faults: RandomStream): void {
+  const { ctx } = cluster;
+  switch (a.action) {
+    case 'set-image':
+      for (const [container, image] of Object.entries(a.images)) setImage(ctx, a.target.name, container, image, a.target.namespace);
+      return;
+    case 'scale':
+      scale(ctx, a.target.name, a.replicas, a.target.namespace);
+      return;
+    case 'rollout-undo':
+      rolloutUndo(ctx, a.target.name, a.toRevision, a.target.namespace);
+      return;
+    case 'rollout-pause':
+      pause(ctx, a.target.name, a.target.namespace);
+      return;
+    case 'rollout-resume':
+      resume(ctx, a.target.name, a.target.namespace);
+      return;
+    case 'delete-pod': {
+      const victims = podsOfDeployment(ctx, a.target.name, a.target.namespace ?? 'default').filter(isPodActive);
+      for (let i = 0; i < a.count && victims.length > 0; i++) {
+        const [pod] = victims.splice(Math.floor(faults.next() * victims.length), 1);
+        deletePod(ctx, pod!, a.gracePeriod);
+      }
+      return;
+    }
+    case 'fail-node': {
+      const name = pickNode(ctx, a.target.name, faults);
+      if (name === undefined) return;
+      failNode(ctx, name);
+      if (a.duration !== undefined) ctx.sim.after(a.duration, () => recoverNode(ctx, name));
+      return;
+    }
+    case 'drain-node': {
+      const name = pickNode(ctx, a.target.name, faults);
+      if (name !== undefined) drainNode(ctx, name);
+      return;
+    }
+    case 'set-rate':
+      plane.setRate(a.target.name, a.rate);
+      return;
+  }
+}
+
+function pickNode(ctx: ClusterContext, name: string, faults: RandomStream): string | undefined {
+  if (name !== '*') return name;
+  const nodes = ctx.store.list('Node');
+  return nodes[Math.floor(faults.next() * nodes.length)]?.metadata.name;
+}
+
+function podsOfDeployment(ctx: ClusterContext, name: string, namespace: string): Pod[] {
+  const d = ctx.store.get('Deployment', name, namespace);
+  if (d === undefined) throw new KubectlError(`deployments.apps "${name}" not found`);
+  return ctx.store.ownedBy('ReplicaSet', d.metadata.uid).flatMap((rs) => ctx.store.ownedBy('Pod', rs.metadata.uid));
+}
+
+// -------------------------------------------------------------------------------------------------
+// Observation
+
+/** Every pod that existed, with its request count from the data plane. */
+function trackPods(ctx: ClusterContext, plane: DataPlane): { records(): PodRecord[] } {
+  const seen = new Map<string, { pod: Pod; created: number; deleted: number | null }>();
+  const add = (pod: Pod) => {
+    if (!seen.has(pod.metadata.uid)) seen.set(pod.metadata.uid, { pod, created: Math.max(0, ctx.sim.now), deleted: null });
+  };
+  for (const p of ctx.store.list('Pod')) add(p);
+  ctx.store.watch('Pod', (type, pod) => {
+    add(pod);
+    if (type === 'DELETED') {
+      const r = seen.get(pod.metadata.uid)!;
+      r.deleted = ctx.sim.now;
+    }
+  });
+  return {
+    records: () =>
+      [...seen.values()]
+        .filter((r) => r.deleted === null || r.deleted >= 0)
+        .map(({ pod, created, deleted }) => {
+          const idx = plane.indexOf(pod.metadata.uid);
+          return {
+            name: pod.metadata.name,
+            image: pod.spec.containers[0]?.image ?? '',
+            node: pod.spec.nodeName ?? null,
+            requests: idx === undefined ? 0 : plane.servers.served[idx]!,
+            createdAtS: created,
+            deletedAtS: deleted,
+          };
+        }),
+  };
+}
+
+/**
+ * Gauges for the time series, updated at every change: pods by image and state
+ * (`pods/<image>/<Pending|Running|Ready|Terminating>`) and ready endpoints per Service
+ * (`endpoints/<namespace>/<service>`).
+ */
+function trackGauges(ctx: ClusterContext, recorder: Recorder): void {
+  const states = ['Pending', 'Running', 'Ready', 'Terminating'] as const;
+  const last = new Map<string, number>();
+  const set = (name: string, v: number) => {
+    if (last.get(name) === v) return;
+    last.set(name, v);
+    recorder.setGauge(name, Math.max(0, ctx.sim.now), v);
+  };
+  const images = new Set<string>();
+  const recountPods = () => {
+    const counts = new Map<string, number>();
+    for (const pod of ctx.store.list('Pod')) {
+      const image = pod.spec.containers[0]?.image ?? '';
+      images.add(image);
+      const state =
+        pod.metadata.deletionTimestamp !== undefined ? 'Terminating' : isPodReady(pod) ? 'Ready' : pod.status.phase === 'Running' ? 'Running' : 'Pending';
+      const key = `pods/${image}/${state}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const image of [...images].sort()) for (const s of states) set(`pods/${image}/${s}`, counts.get(`pods/${image}/${s}`) ?? 0);
+  };
+  recountPods();
+  ctx.store.watch('Pod', recountPods);
+  const recountSlice = (slice: { metadata: { namespace: string; labels: Record<string, string> }; endpoints: Array<{ conditions: { ready: boolean } }> }) => {
+    const svc = slice.metadata.labels['kubernetes.io/service-name'] ?? '';
+    set(`endpoints/${slice.metadata.namespace}/${svc}`, slice.endpoints.filter((e) => e.conditions.ready).length);
+  };
+  for (const s of ctx.store.list('EndpointSlice')) recountSlice(s);
+  ctx.store.watch('EndpointSlice', (type, s) => (type === 'DELETED' ? undefined : recountSlice(s)));
+}
