@@ -1,0 +1,99 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadScenarioFiles } from '../../engine/scenario/load.js';
+import { simulate, type RunResult } from '../../engine/run/simulate.js';
+
+/** Every example in scenarios/ runs, and shows what its README entry says it shows. */
+const run = (file: string): RunResult => {
+  const { scenarios } = loadScenarioFiles([`scenarios/${file}`]);
+  expect(scenarios).toHaveLength(1);
+  return simulate(scenarios[0]!, 0, scenarios[0]!.spec.seed);
+};
+const byOutcome = (r: RunResult) => r.metrics.requests.byOutcome;
+const slo = (r: RunResult, expr: string) => r.slos.find((s) => s.expr === expr)!;
+
+describe('example scenarios', () => {
+  it('every example is covered here', () => {
+    const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();
+    expect(files).toEqual([
+      'llm-serving.yaml',
+      'pod-dies.yaml',
+      'rolling-update-undo.yaml',
+      'scale-up.yaml',
+      'strategy-recreate.yaml',
+      'strategy-rolling.yaml',
+      'web-app.yaml',
+    ]);
+  });
+
+  it('web-app: traffic splits evenly across the 3 pods and every SLO holds', () => {
+    const r = run('web-app.yaml');
+    expect(r.pods).toHaveLength(3);
+    const share = r.pods.map((p) => p.requests / r.metrics.requests.total);
+    for (const s of share) expect(Math.abs(s - 1 / 3)).toBeLessThan(0.02);
+    expect(r.slos.every((s) => s.pass)).toBe(true);
+  });
+
+  it('pod-dies: the deleted pod is replaced at once and the Service keeps serving', () => {
+    const r = run('pod-dies.yaml');
+    const deleted = r.pods.filter((p) => p.deletedAtS !== null);
+    expect(deleted).toHaveLength(1);
+    const replacement = r.pods.find((p) => p.createdAtS > 29);
+    expect(replacement).toBeDefined();
+    expect(replacement!.createdAtS).toBeLessThan(30.5);
+    expect(replacement!.requests).toBeGreaterThan(0);
+    expect(r.metrics.requests.failed).toBe(0);
+    expect(r.events.some((e) => e.reason === 'SuccessfulCreate' && e.t > 29)).toBe(true);
+  });
+
+  it('scale-up: the two new pods join the balancing', () => {
+    const r = run('scale-up.yaml');
+    expect(r.pods).toHaveLength(5);
+    const [old, fresh] = [r.pods.filter((p) => p.createdAtS === 0), r.pods.filter((p) => p.createdAtS >= 40)];
+    expect(fresh).toHaveLength(2);
+    // 300/s over 5 pods for the ~75 s the new pods serve: ~4,500 each (old pods also had the first 40 s)
+    for (const p of fresh) expect(p.requests).toBeGreaterThan(3_800);
+    for (const p of old) expect(p.requests).toBeGreaterThan(Math.max(...fresh.map((f) => f.requests)));
+    const ready = r.metrics.timeseries.gauges['endpoints/default/web-service']!;
+    expect(ready[30]).toBe(3);
+    expect(ready[60]).toBe(5);
+    expect(r.events.some((e) => e.reason === 'ScalingReplicaSet' && /to 5/.test(e.message))).toBe(true);
+  });
+
+  it('rolling-update-undo: two complete rollouts; the bad version shows as app errors', () => {
+    const r = run('rolling-update-undo.yaml');
+    expect(r.rollouts.map((x) => x.outcome)).toEqual(['complete', 'complete']);
+    for (const x of r.rollouts) {
+      expect(x.maxActivePods).toBeLessThanOrEqual(5); // 4 + maxSurge 1 (25% of 4, rounded up)
+      expect(x.minAvailable).toBeGreaterThanOrEqual(3); // 4 − maxUnavailable 1 (25% of 4, rounded down)
+    }
+    expect(byOutcome(r).app_error).toBeGreaterThan(0);
+    expect(byOutcome(r).refused).toBe(0);
+    expect(slo(r, 'availability >= 99%').pass).toBe(false);
+    expect(r.events.some((e) => e.reason === 'DeploymentRollback')).toBe(true);
+  });
+
+  it('Recreate vs RollingUpdate: Recreate drops to zero available and fails requests; 1/0 loses none', () => {
+    const rec = run('strategy-recreate.yaml');
+    const roll = run('strategy-rolling.yaml');
+    expect(rec.rollouts[0]!.minAvailable).toBe(0);
+    expect(rec.rollouts[0]!.maxPods).toBe(4);
+    expect(byOutcome(rec).no_endpoints).toBeGreaterThan(0);
+    expect(rec.metrics.availability!).toBeLessThan(0.99);
+    expect(roll.rollouts[0]!.minAvailable).toBe(4);
+    expect(roll.rollouts[0]!.maxActivePods).toBe(5);
+    expect(roll.metrics.requests.failed).toBe(0);
+    expect(roll.rollouts[0]!.durationS!).toBeGreaterThan(rec.rollouts[0]!.durationS!);
+  });
+
+  it('llm-serving: the spike overloads the few slots per pod', () => {
+    const r = run('llm-serving.yaml');
+    expect(byOutcome(r).overload).toBeGreaterThan(100);
+    expect(r.metrics.latencyMs.p50!).toBeGreaterThan(1500);
+    // the 503s come during the spike (4m–6m) and its backlog; before it only a rare burst
+    const overload = r.metrics.timeseries.outcomes.overload;
+    const sum = (a: number, b: number) => overload.slice(a, b).reduce((x, y) => x + y, 0);
+    expect(sum(240, 400)).toBeGreaterThan(0.95 * byOutcome(r).overload);
+    expect(sum(0, 240)).toBeLessThan(0.02 * byOutcome(r).overload);
+  });
+});
