@@ -8,6 +8,8 @@ import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import { decodeDocument, type DecodedObject, type LoadedDeployment, type LoadedService, type SourceLocation } from './manifests.js';
 import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
 import { parseAt } from './validate.js';
+import { parseSlo, SloError } from '../metrics/slo.js';
+import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
 import { diagnosticAt, readYamlFile, type PathSegment, type YamlDocument } from './yaml.js';
 
 export { scenarioJsonSchema } from './schema.js';
@@ -329,6 +331,20 @@ function crossCheck(
       if (typeof found === 'string') err(['variants', i, 'patches', j, 'target'], found);
     }),
   );
+
+  // SLOs are parsed here so a bad expression is bad input (exit 2), not a failure at the end of a run.
+  spec.slos.forEach((text, i) => {
+    try {
+      parseSlo(text);
+    } catch (e) {
+      if (!(e instanceof SloError)) throw e;
+      err(['slos', i], `${e.problem} at column ${e.column} of ${JSON.stringify(text)}; expected ${e.expected}`);
+    }
+  });
+  // The time series has 1 s buckets and a bounded number of them.
+  if (spec.duration > MAX_SERIES_BUCKETS) {
+    err(['duration'], `at most ${MAX_SERIES_BUCKETS}s (about ${Math.floor(MAX_SERIES_BUCKETS / 3600)}h) can be simulated, got ${spec.duration}s`);
+  }
 
   const used = new Set<string>();
   for (const d of deployments) for (const c of d.spec.template.spec.containers) used.add(c.image);
