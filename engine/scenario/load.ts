@@ -1,5 +1,6 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { defaultBehavior, type BehaviorProfile } from '../behavior/profile.js';
 import { constant } from '../kernel/distributions.js';
 import { matchesSelector } from '../cluster/objects.js';
@@ -51,6 +52,36 @@ export interface LoadedScenario {
   behaviors: Map<string, BehaviorProfile>;
   /** Where each object was defined, by `Kind/namespace/name`. */
   sources: Map<string, SourceLocation>;
+  /**
+   * The documents as written, for the variants feature (engine/scenario/variants.ts), which patches them
+   * and rebuilds the scenario with `rebuildScenario`. Absent on scenarios built by hand.
+   */
+  origin?: ScenarioOrigin;
+}
+
+/** A decoded Deployment or Service with the document it came from (the raw manifest is at `base` in `doc.value`). */
+export type ManifestObject = Extract<DecodedObject, { type: 'Deployment' | 'Service' }>;
+
+/** What a scenario was built from: enough to patch and rebuild it. */
+export interface ScenarioOrigin {
+  /** The Scenario document (undefined for a bare scenario). */
+  scenario?: {
+    doc: YamlDocument;
+    base: PathSegment[];
+    /** The document as written (null map values dropped, like every document). */
+    value: Record<string, unknown>;
+    /** The parsed spec before the default traffic was filled in. */
+    spec: ParsedScenarioSpec;
+    /**
+     * `spec.variants` as written with null values kept (a null in a patch deletes a key); read again
+     * from the file. Undefined when that is not possible (then the null-free spec.variants stand in).
+     */
+    rawVariants?: unknown[];
+  };
+  /** Every Deployment and Service, in loading order. */
+  manifests: ManifestObject[];
+  /** The notes of the scenario's files (skipped kinds, YAML warnings). */
+  fileNotes: Diagnostic[];
 }
 
 export interface LoadResult {
@@ -199,28 +230,53 @@ interface ScenarioSource {
   spec: ParsedScenarioSpec;
   doc: YamlDocument;
   base: PathSegment[];
+  /** Already known raw variants (a rebuilt scenario keeps its original's). */
+  rawVariants?: unknown[];
 }
 
 function assemble(name: string, file: string, files: ParsedFile[], source: ScenarioSource | undefined, errors: Diagnostic[]): LoadedScenario {
-  const deployments: LoadedDeployment[] = [];
-  const services: LoadedService[] = [];
-  const sources = new Map<string, SourceLocation>();
-  const notes: Diagnostic[] = [];
+  const manifests: ManifestObject[] = [];
+  const seen = new Map<string, SourceLocation>();
+  const fileNotes: Diagnostic[] = [];
   for (const f of files) {
-    notes.push(...f.notes);
+    fileNotes.push(...f.notes);
     for (const o of f.objects) {
       if (o.type === 'Scenario') continue;
       const key = `${o.type}/${o.object.metadata.namespace}/${o.object.metadata.name}`;
-      const first = sources.get(key);
+      const first = seen.get(key);
       if (first !== undefined) {
         errors.push(diagnosticAt(o.doc, [...o.base, 'metadata', 'name'], `duplicate ${o.type} ${o.object.metadata.namespace}/${o.object.metadata.name} (first defined at ${first.file}:${first.line}:${first.col})`));
         continue;
       }
-      sources.set(key, o.source);
-      // Each scenario gets its own copy: the store mutates what it is given.
-      if (o.type === 'Deployment') deployments.push(structuredClone(o.object));
-      else services.push(structuredClone(o.object));
+      seen.set(key, o.source);
+      manifests.push(o);
     }
+  }
+  return build(name, file, files.map((f) => f.file), manifests, fileNotes, source, errors);
+}
+
+/**
+ * A scenario from its decoded objects and parsed Scenario spec: default traffic, cross-checks between
+ * the Scenario and the manifests, behaviours. Shared by the loader and `rebuildScenario`.
+ */
+function build(
+  name: string,
+  file: string,
+  files: string[],
+  manifests: ManifestObject[],
+  fileNotes: Diagnostic[],
+  source: ScenarioSource | undefined,
+  errors: Diagnostic[],
+): LoadedScenario {
+  const deployments: LoadedDeployment[] = [];
+  const services: LoadedService[] = [];
+  const sources = new Map<string, SourceLocation>();
+  const notes: Diagnostic[] = [...fileNotes];
+  for (const o of manifests) {
+    sources.set(`${o.type}/${o.object.metadata.namespace}/${o.object.metadata.name}`, o.source);
+    // Each scenario gets its own copy: the store mutates what it is given.
+    if (o.type === 'Deployment') deployments.push(structuredClone(o.object));
+    else services.push(structuredClone(o.object));
   }
 
   const parsedSpec: ParsedScenarioSpec = source?.spec ?? defaultSpec();
@@ -235,10 +291,18 @@ function assemble(name: string, file: string, files: ParsedFile[], source: Scena
   for (const a of spec.timeline) if (a.action === 'set-image') for (const image of Object.values(a.images)) use(image);
   for (const image of Object.keys(spec.images)) use(image);
 
+  const origin: ScenarioOrigin = { manifests, fileNotes };
+  if (source !== undefined) {
+    const value = valueAt(source.doc.value, source.base);
+    origin.scenario = { doc: source.doc, base: source.base, value: isRecord(value) ? value : {}, spec: parsedSpec };
+    const raw = source.rawVariants ?? (parsedSpec.variants.length > 0 ? rawVariantsOf(source.doc, source.base) : []);
+    if (raw !== undefined) origin.scenario.rawVariants = raw;
+  }
+
   return {
     name,
     file,
-    files: files.map((f) => f.file),
+    files,
     bare: source === undefined,
     spec,
     deployments,
@@ -246,7 +310,65 @@ function assemble(name: string, file: string, files: ParsedFile[], source: Scena
     notes: sortDiagnostics(unique(notes)),
     behaviors,
     sources,
+    origin,
   };
+}
+
+/**
+ * Rebuilds `base` (a loaded scenario) from changed documents: a patched Scenario document (parsed again
+ * by the same schema; `doc` gives the positions of its diagnostics) and/or patched manifests (decoded
+ * again by the caller with manifests.ts). Errors are appended to `errors`; undefined when the Scenario
+ * document does not validate. Used by engine/scenario/variants.ts.
+ */
+export function rebuildScenario(
+  base: LoadedScenario,
+  change: { scenario?: { value: Record<string, unknown>; doc: YamlDocument }; manifests?: ManifestObject[] },
+  errors: Diagnostic[],
+): LoadedScenario | undefined {
+  const origin = base.origin;
+  if (origin === undefined) throw new Error(`scenario ${base.name} was not loaded from files; it cannot be rebuilt`);
+  let source: ScenarioSource | undefined;
+  if (change.scenario !== undefined) {
+    const r = parseAt(scenarioSchema, change.scenario.value, change.scenario.doc, []);
+    errors.push(...r.diagnostics);
+    if (r.data === undefined) return undefined;
+    source = { spec: r.data.spec as ParsedScenarioSpec, doc: change.scenario.doc, base: [], rawVariants: origin.scenario?.rawVariants ?? [] };
+  } else if (origin.scenario !== undefined) {
+    const o = origin.scenario;
+    source = { spec: o.spec, doc: o.doc, base: o.base, rawVariants: o.rawVariants ?? [] };
+  }
+  return build(base.name, base.file, base.files, change.manifests ?? origin.manifests, origin.fileNotes, source, errors);
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function valueAt(value: unknown, at: readonly PathSegment[]): unknown {
+  let v = value;
+  for (const seg of at) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+/**
+ * `spec.variants` of a Scenario document with its null values, which the YAML reader drops (a null in a
+ * variant patch deletes a key). The file is parsed again with the reader's options; undefined if it
+ * cannot be (it changed or vanished), and the caller falls back to the null-free values.
+ */
+function rawVariantsOf(doc: YamlDocument, base: readonly PathSegment[]): unknown[] | undefined {
+  try {
+    const docs = parseAllDocuments(readFileSync(doc.file, 'utf8'), { version: '1.1', merge: true, prettyErrors: false });
+    if ('empty' in docs) return undefined;
+    const d = docs[doc.index];
+    if (d === undefined || d.errors.length > 0) return undefined;
+    const variants = valueAt(d.toJS({ maxAliasCount: 1000 }), [...base, 'spec', 'variants']);
+    return Array.isArray(variants) ? variants : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The spec of a scenario that has no Scenario document (defaults.ts). */
