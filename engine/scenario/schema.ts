@@ -125,10 +125,21 @@ export type TrafficTarget = Extract<TimelineTarget, { kind: 'traffic' }>;
 export type ActionName = TimelineAction['action'];
 
 export interface VariantSpec {
+  /** The variant's name; for a matrix entry, the optional prefix of its variants' names ('' when none). */
   name: string;
   description?: string;
   /** Kept as written; the variants feature applies them later (engine/scenario/variants.ts). */
   patches: Array<{ target: string; patch: Record<string, unknown> }>;
+  /** A sweep: one variant per combination of parameter values (engine/scenario/variants.ts). */
+  matrix?: MatrixSpec;
+}
+
+/** `matrix: {target: deployment/web, maxSurge: [0, 1, 25%], maxUnavailable: [0, 1]}` as parsed. */
+export interface MatrixSpec {
+  /** The object the parameters set fields of; absent = the scenario's only Deployment. */
+  target?: string;
+  /** In written order: a field path (or a shorthand like maxSurge) and its values. */
+  parameters: Array<{ key: string; values: unknown[] }>;
 }
 
 export interface ScenarioSpec {
@@ -538,25 +549,62 @@ const slo = z.string(expected(sloWhat)).regex(/^\s*\S.*?\s*(<=|>=|<|>|==)\s*\S+\
 
 const VARIANT_TARGET = /^((deployment|deployments|deploy|service|services|svc)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|scenario)$/;
 const variantTargetWhat = 'a target like deployment/<name>, service/<name> or scenario';
-const variantSchema = z.object(
-  {
-    name: freeName,
-    description: z.string(expected('a string')).optional(),
-    patches: z
-      .array(
-        z.object(
-          {
-            target: z.string(expected(variantTargetWhat)).regex(VARIANT_TARGET, expected(variantTargetWhat)),
-            patch: z.record(z.string(), z.unknown(), expected('a mapping (a strategic-merge-style patch)')),
-          },
-          expected('a patch like {target: deployment/web, patch: {spec: {replicas: 4}}}'),
-        ),
-        expected('a list of patches'),
-      )
-      .prefault([]),
-  },
-  expected('a variant like {name: recreate, patches: [...]}'),
+const patchesSchema = z.array(
+  z.object(
+    {
+      target: z.string(expected(variantTargetWhat)).regex(VARIANT_TARGET, expected(variantTargetWhat)),
+      patch: z.record(z.string(), z.unknown(), expected('a mapping (a strategic-merge-style patch)')),
+    },
+    expected('a patch like {target: deployment/web, patch: {spec: {replicas: 4}}}'),
+  ),
+  expected('a list of patches'),
 );
+
+/** Most combinations a matrix may expand to. */
+export const MAX_MATRIX_COMBINATIONS = 1000;
+
+const matrixWhat = 'a matrix like {target: deployment/web, maxSurge: [0, 1, 25%], maxUnavailable: [0, 1]}';
+const matrixSchema = z.record(z.string(), z.unknown(), expected(matrixWhat)).transform((m, ctx): MatrixSpec => {
+  const out: MatrixSpec = { parameters: [] };
+  let combinations = 1;
+  for (const [key, value] of Object.entries(m)) {
+    if (key === 'target') {
+      if (typeof value !== 'string' || !VARIANT_TARGET.test(value)) addIssue(ctx, expectedMessage(variantTargetWhat, value), value, ['target']);
+      else out.target = value;
+      continue;
+    }
+    if (!Array.isArray(value) || value.length === 0) {
+      addIssue(ctx, expectedMessage(`a non-empty list of values for ${key}, like [0, 1, 25%]`, value), value, [key]);
+      continue;
+    }
+    combinations *= value.length;
+    out.parameters.push({ key, values: value });
+  }
+  if (out.parameters.length === 0) addIssue(ctx, `expected at least one parameter; ${expectedMessage(matrixWhat, m).replace(/^expected /, '')}`, m);
+  if (combinations > MAX_MATRIX_COMBINATIONS) addIssue(ctx, `expands to ${combinations} combinations; at most ${MAX_MATRIX_COMBINATIONS} are allowed`, m);
+  return out;
+});
+
+const variantSchema = z
+  .object(
+    {
+      name: freeName.optional(),
+      description: z.string(expected('a string')).optional(),
+      patches: patchesSchema.prefault([]),
+      matrix: matrixSchema.optional(),
+    },
+    expected('a variant like {name: recreate, patches: [...]}'),
+  )
+  .transform((v, ctx): VariantSpec => {
+    if (v.name === undefined && v.matrix === undefined) {
+      addIssue(ctx, 'missing required field; expected a non-empty name (or a matrix)', undefined, ['name']);
+      return z.NEVER;
+    }
+    const out: VariantSpec = { name: v.name ?? '', patches: v.patches };
+    if (v.description !== undefined) out.description = v.description;
+    if (v.matrix !== undefined) out.matrix = v.matrix;
+    return out;
+  });
 
 // ---------------------------------------------------------------------------------------------
 // The Scenario kind
@@ -591,6 +639,7 @@ const specSchema = z
     });
     const variants = new Set<string>();
     s.variants.forEach((v, i) => {
+      if (v.matrix !== undefined) return; // its names are known once expanded (variants.ts checks them all)
       if (variants.has(v.name)) addIssue(ctx, `duplicate variant name ${show(v.name)}`, v.name, ['variants', i, 'name']);
       variants.add(v.name);
     });
