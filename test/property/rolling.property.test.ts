@@ -29,12 +29,15 @@ interface Case {
   deleteAfter: number;
   minReadySeconds: number;
   controllerDelay: number;
+  /** Construct the Deployment controller before the ReplicaSet controller (watcher order, as cluster.ts does). */
+  deploymentFirst: boolean;
 }
 
 function runRollout(k: Case) {
   const ctx = makeContext(k.controllerDelay);
+  if (k.deploymentFirst) new DeploymentController(ctx);
   new ReplicaSetController(ctx);
-  new DeploymentController(ctx);
+  if (!k.deploymentFirst) new DeploymentController(ctx);
   let created = 0;
   const startOf = new Map<string, number>();
   new FakeKubelet(ctx, {
@@ -89,6 +92,7 @@ const caseArb: fc.Arbitrary<Case> = fc
     deleteAfter: fc.constantFrom(0, 1, 7.5, 30),
     minReadySeconds: fc.constantFrom(0, 0, 3),
     controllerDelay: fc.constantFrom(0, 0.02, 0.1),
+    deploymentFirst: fc.boolean(),
   })
   // validation rejects maxSurge and maxUnavailable both literally 0; percents that merely round to
   // 0 are allowed and resolve to maxUnavailable 1 (§1.1)
@@ -116,7 +120,7 @@ describe('RollingUpdate bounds (property)', () => {
   });
 
   it('the check itself catches a violation (sanity: a 25 %/25 % rollout of 10 reaches exactly 13 pods and 8 available)', () => {
-    const r = runRollout({ replicas: 10, maxSurge: '25%', maxUnavailable: '25%', startTimes: [10], deleteAfter: 0, minReadySeconds: 0, controllerDelay: 0 });
+    const r = runRollout({ replicas: 10, maxSurge: '25%', maxUnavailable: '25%', startTimes: [10], deleteAfter: 0, minReadySeconds: 0, controllerDelay: 0, deploymentFirst: true });
     expect(r.violations).toEqual([]);
     let maxActive = 0, minAvail = Infinity;
     const ctx = makeContext(0);

@@ -20,10 +20,11 @@ interface Cluster {
   run(until: number): void;
 }
 
-function cluster(o: DeploymentOptions, kubelet: FakeKubeletOptions = { startAfter: T }): Cluster {
-  const ctx = makeContext(0);
+function cluster(o: DeploymentOptions, kubelet: FakeKubeletOptions = { startAfter: T }, deploymentFirst = false, delay = 0): Cluster {
+  const ctx = makeContext(delay);
+  if (deploymentFirst) new DeploymentController(ctx); // watcher order as engine/cluster/cluster.ts has it
   new ReplicaSetController(ctx);
-  new DeploymentController(ctx);
+  if (!deploymentFirst) new DeploymentController(ctx);
   new FakeKubelet(ctx, kubelet);
   const d = ctx.store.create<'Deployment'>(deploymentManifest('web', o));
   return {
@@ -93,8 +94,8 @@ function watchCompletion(c: Cluster): { at: number | undefined } {
   return r;
 }
 
-function rolloutTable(o: DeploymentOptions) {
-  const c = cluster(o);
+function rolloutTable(o: DeploymentOptions, deploymentFirst = false) {
+  const c = cluster(o, { startAfter: T }, deploymentFirst);
   c.run(T0);
   expect(availablePods(c)).toHaveLength(c.d.spec.replicas);
   const rows = recordRows(c);
@@ -116,9 +117,12 @@ function expectComplete(c: Cluster, D: number): void {
   expect(activePods(c).every((p) => imageOf(p) === 'app:v2')).toBe(true);
 }
 
-describe('§1.11 worked examples (T fixed, controller delay 0): the whole step table', () => {
+describe.each([
+  ['RS controller watching first', false],
+  ['Deployment controller watching first', true],
+])('§1.11 worked examples (T fixed, controller delay 0), %s: the whole step table', (_order, deploymentFirst) => {
   it('Example A — D=10, 25 %/25 % (surge 3, unavailable 2)', () => {
-    const { c, rows, bounds, done } = rolloutTable({ replicas: 10 });
+    const { c, rows, bounds, done } = rolloutTable({ replicas: 10 }, deploymentFirst);
     expect(rows).toEqual<Row[]>([
       // t, old spec, new spec, old avail, new avail
       [0, 10, 3, 10, 0], // template changed; new RS created already sized: 10 < 13 → min(3, 10)
@@ -135,7 +139,7 @@ describe('§1.11 worked examples (T fixed, controller delay 0): the whole step t
   });
 
   it('Example B — D=3, maxSurge 1, maxUnavailable 0', () => {
-    const { c, rows, bounds, done } = rolloutTable({ replicas: 3, maxSurge: 1, maxUnavailable: 0 });
+    const { c, rows, bounds, done } = rolloutTable({ replicas: 3, maxSurge: 1, maxUnavailable: 0 }, deploymentFirst);
     expect(rows).toEqual<Row[]>([
       [0, 3, 1, 3, 0], // up: new 0 → 1 (the RS is created at 1); down: 4 − 3 − 1 = 0 → wait
       [1, 2, 1, 2, 1], // new 1 avail; down: 4 − 3 − 0 = 1, avail 4 → old −1
@@ -151,7 +155,7 @@ describe('§1.11 worked examples (T fixed, controller delay 0): the whole step t
   });
 
   it('Example C — D=4, maxSurge 0, maxUnavailable 1', () => {
-    const { c, rows, bounds, done } = rolloutTable({ replicas: 4, maxSurge: 0, maxUnavailable: 1 });
+    const { c, rows, bounds, done } = rolloutTable({ replicas: 4, maxSurge: 0, maxUnavailable: 1 }, deploymentFirst);
     expect(rows).toEqual<Row[]>([
       [0, 4, 0, 4, 0], // up: 4 ≥ 4 → nothing (the new RS is created at size 0)
       [0, 3, 0, 3, 0], // down: 4 − 3 − 0 = 1, avail 4 > 3 → old −1
@@ -171,7 +175,7 @@ describe('§1.11 worked examples (T fixed, controller delay 0): the whole step t
   });
 
   it('records the rollout in Kubernetes words', () => {
-    const { c } = rolloutTable({ replicas: 3, maxSurge: 1, maxUnavailable: 0 });
+    const { c } = rolloutTable({ replicas: 3, maxSurge: 1, maxUnavailable: 0 }, deploymentFirst);
     const [oldRS, newRS] = c.rss();
     const msgs = c.ctx.events.events.filter((e) => e.t >= T0 && e.object === 'deployment/web').map((e) => `${e.reason}: ${e.message}`);
     expect(msgs).toEqual([
@@ -192,6 +196,33 @@ describe('§1.11 worked examples (T fixed, controller delay 0): the whole step t
     expect(revisionOf(oldRS!)).toBe(1);
     expect(revisionOf(newRS!)).toBe(2);
     expect(c.d.metadata.annotations[REVISION]).toBe('2');
+  });
+});
+
+describe('with a realistic 20 ms controller reaction delay', () => {
+  it('Example B makes the same moves, each a few reactions later', () => {
+    const c = cluster({ replicas: 3, maxSurge: 1, maxUnavailable: 0 }, { startAfter: T }, true, 0.02);
+    c.run(T0);
+    const rows = recordRows(c);
+    const bounds = watchBounds(c);
+    kubectl.setImage(c.ctx, 'web', 'app', 'app:v2');
+    c.run(T0 + 20 * T);
+    expect(rows.map(([, ...rest]) => rest)).toEqual([
+      [3, 1, 3, 0],
+      [2, 1, 2, 1],
+      [2, 2, 2, 1],
+      [1, 2, 1, 2],
+      [1, 3, 1, 2],
+      [0, 3, 0, 3],
+    ]);
+    const expectedT = [0, 1, 1, 2, 2, 3];
+    rows.forEach(([t], i) => {
+      expect(t).toBeGreaterThan(expectedT[i]!);
+      expect(t).toBeLessThan(expectedT[i]! + 0.05); // reaction lag accumulates per wave: < 0.5 s after 3 waves
+    });
+    expect(bounds.maxActive).toBe(4);
+    expect(bounds.minAvailable).toBe(3);
+    expectComplete(c, 3);
   });
 });
 

@@ -31,7 +31,9 @@ import {
  * status update, which re-triggers it. The real controller reads whatever its informer holds; acting
  * on a status written before the RS processed its last scale could count pods that are about to be
  * deleted as available. Waiting costs one RS-controller reaction per move, which is what the real
- * system spends on the round trip anyway.
+ * system spends on the round trip anyway. (Without this wait the rolling-bounds property test finds
+ * availability dips below D − maxUnavailable when this controller's watch fires before the RS
+ * controller's, as it does in cluster.ts, with a non-zero reaction delay.)
  */
 export class DeploymentController {
   private readonly queue: WorkQueue;
