@@ -466,3 +466,45 @@ describe('rollover (§1.11): a template change mid-rollout', () => {
     expect(bounds.minAvailable).toBeGreaterThanOrEqual(3);
   });
 });
+
+describe('other kubectl actions and guards', () => {
+  it('rollout restart makes a new revision with the same image', () => {
+    const c = cluster({ replicas: 2 });
+    c.run(T0);
+    const before = activePods(c).map((p) => p.metadata.name);
+    kubectl.restart(c.ctx, 'web');
+    c.run(T0 + 10 * T);
+    expect(c.rss().map(revisionOf)).toEqual([1, 2]);
+    expect(availablePods(c).map(imageOf)).toEqual(['app:v1', 'app:v1']);
+    expect(availablePods(c).some((p) => before.includes(p.metadata.name))).toBe(false);
+    kubectl.pause(c.ctx, 'web');
+    expect(() => kubectl.restart(c.ctx, 'web')).toThrow(/paused/);
+    expect(() => kubectl.pause(c.ctx, 'web')).toThrow(/already paused/);
+  });
+
+  it('set image and scale bump metadata.generation; no-op edits do not', () => {
+    const c = cluster({ replicas: 2 });
+    const g = c.d.metadata.generation;
+    expect(kubectl.setImage(c.ctx, 'web', 'app', 'app:v1')).toBe(false);
+    kubectl.scale(c.ctx, 'web', 2);
+    expect(c.d.metadata.generation).toBe(g);
+    expect(kubectl.setImage(c.ctx, 'web', 'app', 'app:v2')).toBe(true);
+    kubectl.scale(c.ctx, 'web', 4);
+    expect(c.d.metadata.generation).toBe(g + 2);
+    expect(() => kubectl.setImage(c.ctx, 'web', 'nope', 'x')).toThrow(/unable to find container named "nope"/);
+    expect(() => kubectl.scale(c.ctx, 'web', -1)).toThrow(/non-negative/);
+  });
+
+  it('refuses a Deployment with an empty selector, with one event', () => {
+    const ctx = makeContext(0);
+    new ReplicaSetController(ctx);
+    new DeploymentController(ctx);
+    const m = deploymentManifest('all', { replicas: 2 });
+    m.spec.selector = {};
+    const d = ctx.store.create<'Deployment'>(m);
+    ctx.sim.run({ until: 10 });
+    expect(ctx.store.list('ReplicaSet')).toHaveLength(0);
+    expect(ctx.events.events.filter((e) => e.reason === 'SelectingAll')).toHaveLength(1);
+    expect(d.status.observedGeneration).toBe(d.metadata.generation);
+  });
+});

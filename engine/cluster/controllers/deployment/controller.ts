@@ -78,7 +78,10 @@ export class DeploymentController {
 
     if (d.metadata.deletionTimestamp !== undefined) return this.finish(key, d, before, false);
     if (selectsEverything(d.spec.selector)) {
-      this.ctx.events.warning('Deployment', d.metadata.name, 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      if (d.status.observedGeneration < d.metadata.generation) {
+        // once per spec change, not on every sync
+        this.ctx.events.warning('Deployment', d.metadata.name, 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');
+      }
       d.status.observedGeneration = d.metadata.generation;
       return this.finish(key, d, before, false);
     }
