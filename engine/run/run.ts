@@ -1,0 +1,127 @@
+import type { LoadedScenario } from '../scenario/load.js';
+import { planRuns, type PlanItem, type PlanOptions, type RunPlan } from './plan.js';
+import { simulate, type RunResult } from './simulate.js';
+
+/**
+ * Running a plan: every item is one `simulate` call. Items run one after another for now; a worker
+ * pool only needs `runPlanItem` (one item) and `collectResults` (results back in plan order).
+ *
+ * A run that throws does not stop the others: it becomes a `RunFailure` naming the scenario, variant,
+ * replication and seed, so it can be reproduced alone (`--seed` and `--replications` cannot pick one
+ * replication, but the seed printed is the run's own seed).
+ */
+
+/** A run that threw. */
+export interface RunFailure {
+  scenario: string;
+  variant: string;
+  replication: number;
+  /** The run's seed. */
+  seed: number;
+  /** `Name: message` of what was thrown. */
+  message: string;
+  /** The stack, for debugging (never written to reports). */
+  stack?: string;
+}
+
+/** The result of one plan item. */
+export type ItemResult = { item: PlanItem; ok: true; result: RunResult } | { item: PlanItem; ok: false; failure: RunFailure };
+
+/** The runs of one variant, in replication order. */
+export interface VariantRuns {
+  name: string;
+  /** Runs that finished, in replication order. */
+  runs: RunResult[];
+  /** Runs that threw, in replication order. */
+  failures: RunFailure[];
+}
+
+/** One scenario's runs, as planned. */
+export interface ScenarioRuns {
+  scenario: LoadedScenario;
+  /** The scenario seed used (`--seed` or `spec.seed`). */
+  seed: number;
+  replications: number;
+  variants: VariantRuns[];
+}
+
+/** Reported before and after each item. `done` counts finished items (failed ones included). */
+export interface RunProgress {
+  phase: 'start' | 'finish';
+  done: number;
+  total: number;
+  item: PlanItem;
+  /** The scenario's name. */
+  scenario: string;
+  /** With phase `finish`. */
+  result?: ItemResult;
+}
+
+export interface RunOptions extends PlanOptions {
+  onProgress?: ((p: RunProgress) => void) | undefined;
+}
+
+/** A function that performs one run (simulate, or a stand-in for tests). */
+export type Simulator = (scenario: LoadedScenario, replication: number, seed: number) => RunResult;
+
+/** Runs one plan item; never throws for a failing run (the failure is the result). */
+export function runPlanItem(scenarios: readonly LoadedScenario[], item: PlanItem, run: Simulator = simulate): ItemResult {
+  const scenario = scenarios[item.scenario];
+  if (scenario === undefined) throw new RangeError(`plan item ${item.index} names scenario ${item.scenario}; there are ${scenarios.length}`);
+  try {
+    return { item, ok: true, result: run(scenario, item.replication, item.seed) };
+  } catch (e) {
+    const failure: RunFailure = {
+      scenario: scenario.name,
+      variant: item.variant,
+      replication: item.replication,
+      seed: item.seed,
+      message: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+    };
+    if (e instanceof Error && e.stack !== undefined) failure.stack = e.stack;
+    return { item, ok: false, failure };
+  }
+}
+
+/**
+ * Puts item results (in any order) back into the plan's shape. Throws a RangeError when a planned
+ * item has no result or an unknown one is given.
+ */
+export function collectResults(scenarios: readonly LoadedScenario[], plan: RunPlan, results: readonly ItemResult[]): ScenarioRuns[] {
+  const byIndex = new Map<number, ItemResult>();
+  for (const r of results) {
+    if (plan.items[r.item.index] === undefined) throw new RangeError(`result for unknown plan item ${r.item.index}`);
+    byIndex.set(r.item.index, r);
+  }
+  const out: ScenarioRuns[] = plan.scenarios.map((p) => ({
+    scenario: scenarios[p.scenario]!,
+    seed: p.seed,
+    replications: p.replications,
+    variants: p.variants.map((name) => ({ name, runs: [], failures: [] })),
+  }));
+  for (const item of plan.items) {
+    const r = byIndex.get(item.index);
+    if (r === undefined) throw new RangeError(`plan item ${item.index} has no result`);
+    const variant = out[item.scenario]!.variants.find((v) => v.name === item.variant)!;
+    if (r.ok) variant.runs.push(r.result);
+    else variant.failures.push(r.failure);
+  }
+  return out;
+}
+
+/** Runs every replication of every scenario, in plan order, and returns them grouped. */
+export async function runScenarios(scenarios: readonly LoadedScenario[], options: RunOptions = {}, run: Simulator = simulate): Promise<ScenarioRuns[]> {
+  const plan = planRuns(scenarios, options);
+  const results: ItemResult[] = [];
+  const total = plan.items.length;
+  for (const item of plan.items) {
+    const scenario = scenarios[item.scenario]!.name;
+    options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
+    const result = runPlanItem(scenarios, item, run);
+    results.push(result);
+    options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });
+    // Let signals and pending output through between runs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return collectResults(scenarios, plan, results);
+}

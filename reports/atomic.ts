@@ -1,0 +1,37 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+let counter = 0;
+
+/**
+ * Writes `data` to `file` atomically: the bytes go to a temporary file in the same folder (so the
+ * rename cannot cross file systems), are flushed to disk, and the temporary file is renamed over
+ * `file`. Readers see the old file or the new one, never a partly written one. On any failure the
+ * temporary file is removed and the error rethrown. The folder is created when missing.
+ */
+export function writeFileAtomic(file: string, data: string): void {
+  const dir = path.dirname(file);
+  mkdirSync(dir, { recursive: true });
+  const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, 'wx', 0o644);
+    const bytes = Buffer.from(data, 'utf8');
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, file);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the original error matters
+      }
+    }
+    rmSync(temp, { force: true });
+    throw e;
+  }
+}

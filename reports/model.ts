@@ -1,0 +1,461 @@
+import path from 'node:path';
+import { mergeRunMetrics, snapshotOf, type RunMetricsJSON } from '../engine/metrics/recorder.js';
+import { OUTCOMES, type Outcome } from '../engine/metrics/outcomes.js';
+import { evaluateSlos, parseSlo, type SloMetric, type SloResult } from '../engine/metrics/slo.js';
+import type { TimeSeriesJSON } from '../engine/metrics/timeseries.js';
+import type { RunFailure, ScenarioRuns, VariantRuns } from '../engine/run/run.js';
+import type { RunResult } from '../engine/run/simulate.js';
+import { formatDiagnostic, type Diagnostic } from '../engine/scenario/diagnostics.js';
+import { version as toolVersion } from '../engine/version.js';
+
+/**
+ * The report model: one versioned JSON object (report.json), built from the runs here and read by
+ * every renderer (terminal, JSON, and later HTML, Markdown, JUnit). Renderers import this module's
+ * types only, never the engine.
+ *
+ * Stability: the model holds no wall-clock value; every number is rounded (seconds to 6 decimals,
+ * milliseconds to 3, fractions to 12), keys come in a fixed order, and file paths are relative to
+ * the current directory with `/` separators — so the same inputs and seeds give a byte-identical
+ * report.json on any machine. Each field is documented in the README ("Report (report.json)").
+ *
+ * Versioning: `schemaVersion` changes when a field is renamed, removed or changes meaning; fields may
+ * be added without changing it.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** Request outcomes, in report order (every `byOutcome` has all of them as keys). */
+export const REPORT_OUTCOMES: readonly Outcome[] = OUTCOMES;
+export type { Outcome };
+
+export interface Report {
+  schemaVersion: number;
+  tool: { name: 'kubesim'; version: string };
+  /** True when every SLO of every variant held in every finished run. */
+  slosPass: boolean;
+  /** Runs that threw (listed in their variant's `errors`). */
+  failedRuns: number;
+  scenarios: ScenarioReport[];
+}
+
+export interface ScenarioReport {
+  name: string;
+  /** The file holding the Scenario document (for bare manifests, the first file). */
+  file: string;
+  /** Every file read for the scenario. */
+  files: string[];
+  /** True when the files had no Scenario document (defaults apply). */
+  bare: boolean;
+  /** The scenario seed used: `--seed`, else `spec.seed`. */
+  seed: number;
+  durationS: number;
+  warmupS: number;
+  replications: number;
+  /** The SLO expressions as written. */
+  slos: string[];
+  /** Notes from loading (skipped kinds, unused images), formatted `file:line:col: note: …`. */
+  notes: string[];
+  variants: VariantReport[];
+}
+
+export interface VariantReport {
+  name: string;
+  /** Finished runs, in replication order. */
+  runs: RunReport[];
+  /** Runs that threw. */
+  errors: RunErrorReport[];
+  summary: VariantSummary;
+}
+
+export interface RequestCounts {
+  total: number;
+  ok: number;
+  failed: number;
+  byOutcome: Record<Outcome, number>;
+}
+
+/** Over ok requests, in milliseconds (3 decimals); null when no request succeeded. */
+export interface LatencyMs {
+  mean: number | null;
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  p999: number | null;
+  max: number | null;
+}
+
+export interface RunReport {
+  replication: number;
+  seed: number;
+  requests: RequestCounts;
+  /** ok / total; null when there were no requests. */
+  availability: number | null;
+  latencyMs: LatencyMs;
+  pods: PodReport[];
+  rollouts: RolloutReport[];
+  slos: SloReport[];
+  timeseries: TimeseriesReport;
+  events: EventReport[];
+  /** Things to know about the run (e.g. a warm start that had not settled, a refused timeline action). */
+  notes: string[];
+}
+
+export interface PodReport {
+  name: string;
+  image: string;
+  node: string | null;
+  /** Requests routed to the pod. */
+  requests: number;
+  /** 0 for pods that existed when the run began. */
+  createdAtS: number;
+  deletedAtS: number | null;
+}
+
+export type RolloutOutcome = 'complete' | 'stalled' | 'aborted' | 'in_progress';
+
+export interface RolloutReport {
+  /** `deployment/<name>` */
+  target: string;
+  startedAtS: number;
+  completedAtS: number | null;
+  durationS: number | null;
+  /** Most pods of the Deployment during the rollout, terminating ones included. */
+  maxPods: number;
+  /** Most non-terminating pods. */
+  maxActivePods: number;
+  /** Fewest available non-terminating pods. */
+  minAvailable: number;
+  outcome: RolloutOutcome;
+}
+
+/** What an SLO's value and threshold are measured in. */
+export type SloUnit = 'fraction' | 'seconds' | 'count';
+
+export interface SloReport {
+  expr: string;
+  pass: boolean;
+  /** The measured value in `unit`; null when it could not be measured (see `reason`). */
+  value: number | null;
+  threshold: number;
+  unit: SloUnit;
+  reason: string | null;
+}
+
+export interface TimeseriesReport {
+  /** Bucket width; bucket i covers [i·intervalS, (i+1)·intervalS). */
+  intervalS: number;
+  /** Requests that ended in each bucket. */
+  requests: number[];
+  outcomes: Record<Outcome, number[]>;
+  /** Per-bucket latency percentiles of ok requests (null for a bucket without any). */
+  latencyMs: { p50: (number | null)[]; p99: (number | null)[] };
+  /** Gauges (`pods/<image>/<state>`, `endpoints/<namespace>/<service>`): the value at each bucket's end. */
+  gauges: Record<string, (number | null)[]>;
+}
+
+export interface EventReport {
+  atS: number;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  /** `kind/name`, like `deployment/web-app`. */
+  object: string;
+  message: string;
+}
+
+export interface RunErrorReport {
+  replication: number;
+  seed: number;
+  message: string;
+}
+
+export interface VariantSummary {
+  /** Finished runs. */
+  runs: number;
+  /** Runs that threw. */
+  failedRuns: number;
+  /** Pooled over the finished runs (sums; latency and availability from the pooled data). */
+  requests: RequestCounts;
+  availability: number | null;
+  latencyMs: LatencyMs;
+  rollouts: RolloutSummary[];
+  slos: SloSummary[];
+  /** Every SLO held in every finished run (and at least one run finished when there are SLOs). */
+  pass: boolean;
+}
+
+export interface RolloutSummary {
+  target: string;
+  /** Rollouts of the target over all runs. */
+  count: number;
+  byOutcome: Record<RolloutOutcome, number>;
+  /** Over the completed rollouts; null when none completed. */
+  durationS: { mean: number; min: number; max: number } | null;
+}
+
+export interface SloSummary {
+  expr: string;
+  unit: SloUnit;
+  threshold: number;
+  /** Runs in which the SLO held. */
+  passed: number;
+  runs: number;
+  /** passed == runs > 0 */
+  pass: boolean;
+  /** The value over the pooled runs (all requests together); null when it cannot be measured. */
+  pooledValue: number | null;
+}
+
+// -------------------------------------------------------------------------------------------------
+// Building
+
+export interface BuildOptions {
+  /** File paths are written relative to this folder. Default: process.cwd(). */
+  cwd?: string;
+  /** Default: the package version. */
+  version?: string;
+}
+
+/** Builds the report model from the runs of `runScenarios`. */
+export function buildReport(runs: readonly ScenarioRuns[], options: BuildOptions = {}): Report {
+  const cwd = options.cwd ?? process.cwd();
+  const scenarios = runs.map((s) => scenarioReport(s, cwd));
+  const variants = scenarios.flatMap((s) => s.variants);
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: { name: 'kubesim', version: options.version ?? toolVersion },
+    slosPass: variants.every((v) => v.summary.pass),
+    failedRuns: variants.reduce((n, v) => n + v.errors.length, 0),
+    scenarios,
+  };
+}
+
+function scenarioReport(s: ScenarioRuns, cwd: string): ScenarioReport {
+  const sc = s.scenario;
+  return {
+    name: sc.name,
+    file: relativePath(sc.file, cwd),
+    files: sc.files.map((f) => relativePath(f, cwd)),
+    bare: sc.bare,
+    seed: s.seed,
+    durationS: seconds(sc.spec.duration),
+    warmupS: seconds(sc.spec.warmup),
+    replications: s.replications,
+    slos: [...sc.spec.slos],
+    notes: sc.notes.map((d) => noteText(d, cwd)),
+    variants: s.variants.map((v) => variantReport(v, sc.spec.slos)),
+  };
+}
+
+function variantReport(v: VariantRuns, slos: readonly string[]): VariantReport {
+  return {
+    name: v.name,
+    runs: v.runs.map(runReport),
+    errors: v.failures.map(errorReport),
+    summary: summarise(v.runs, v.failures.length, slos),
+  };
+}
+
+/** One run's report entry. */
+export function runReport(r: RunResult): RunReport {
+  const m = r.metrics;
+  return {
+    replication: r.replication,
+    seed: r.seed,
+    requests: requestCounts(m.requests),
+    availability: fraction(m.availability),
+    latencyMs: latencyMs(m.latencyMs),
+    pods: r.pods.map((p) => ({
+      name: p.name,
+      image: p.image,
+      node: p.node,
+      requests: p.requests,
+      createdAtS: seconds(p.createdAtS),
+      deletedAtS: nullable(p.deletedAtS, seconds),
+    })),
+    rollouts: r.rollouts.map((o) => ({
+      target: o.target,
+      startedAtS: seconds(o.startedAtS),
+      completedAtS: nullable(o.completedAtS, seconds),
+      durationS: nullable(o.durationS, seconds),
+      maxPods: o.maxPods,
+      maxActivePods: o.maxActivePods,
+      minAvailable: o.minAvailable,
+      outcome: o.outcome,
+    })),
+    slos: r.slos.map(sloReport),
+    timeseries: timeseriesReport(m.timeseries),
+    events: r.events.map((e) => ({ atS: seconds(e.t), type: e.type, reason: e.reason, object: e.object, message: e.message })),
+    notes: [...r.notes],
+  };
+}
+
+function errorReport(f: RunFailure): RunErrorReport {
+  return { replication: f.replication, seed: f.seed, message: f.message };
+}
+
+function summarise(runs: readonly RunResult[], failedRuns: number, slos: readonly string[]): VariantSummary {
+  const pooled: RunMetricsJSON | undefined = runs.length > 0 ? mergeRunMetrics(runs.map((r) => r.metrics)) : undefined;
+  const pooledSlos: SloResult[] | undefined = pooled !== undefined ? evaluateSlos(slos, snapshotOf(pooled)) : undefined;
+  const sloSummaries: SloSummary[] = slos.map((expr, i) => {
+    const passed = runs.filter((r) => r.slos[i]?.pass === true).length;
+    const p = pooledSlos?.[i];
+    return {
+      expr,
+      unit: sloUnit(expr),
+      threshold: sloThreshold(expr),
+      passed,
+      runs: runs.length,
+      pass: runs.length > 0 && passed === runs.length,
+      pooledValue: p === undefined ? null : sloValue(p.value, sloUnit(expr)),
+    };
+  });
+  const zero = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
+  return {
+    runs: runs.length,
+    failedRuns,
+    requests: pooled !== undefined ? requestCounts(pooled.requests) : { total: 0, ok: 0, failed: 0, byOutcome: zero },
+    availability: pooled !== undefined ? fraction(pooled.availability) : null,
+    latencyMs: pooled !== undefined ? latencyMs(pooled.latencyMs) : { mean: null, p50: null, p90: null, p99: null, p999: null, max: null },
+    rollouts: rolloutSummaries(runs),
+    slos: sloSummaries,
+    pass: sloSummaries.every((s) => s.pass),
+  };
+}
+
+function rolloutSummaries(runs: readonly RunResult[]): RolloutSummary[] {
+  const byTarget = new Map<string, { count: number; byOutcome: Record<RolloutOutcome, number>; durations: number[] }>();
+  for (const r of runs) {
+    for (const o of r.rollouts) {
+      let t = byTarget.get(o.target);
+      if (t === undefined) byTarget.set(o.target, (t = { count: 0, byOutcome: { complete: 0, stalled: 0, aborted: 0, in_progress: 0 }, durations: [] }));
+      t.count++;
+      t.byOutcome[o.outcome]++;
+      if (o.outcome === 'complete' && o.durationS !== null) t.durations.push(o.durationS);
+    }
+  }
+  return [...byTarget.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([target, t]) => ({
+      target,
+      count: t.count,
+      byOutcome: t.byOutcome,
+      durationS:
+        t.durations.length === 0
+          ? null
+          : {
+              mean: seconds(t.durations.reduce((a, b) => a + b, 0) / t.durations.length),
+              min: seconds(Math.min(...t.durations)),
+              max: seconds(Math.max(...t.durations)),
+            },
+    }));
+}
+
+function requestCounts(r: RunMetricsJSON['requests']): RequestCounts {
+  const byOutcome = {} as Record<Outcome, number>;
+  for (const o of OUTCOMES) byOutcome[o] = r.byOutcome[o];
+  return { total: r.total, ok: r.ok, failed: r.failed, byOutcome };
+}
+
+function latencyMs(l: RunMetricsJSON['latencyMs']): LatencyMs {
+  const f = (x: number | null) => nullable(x, millis);
+  return { mean: f(l.mean), p50: f(l.p50), p90: f(l.p90), p99: f(l.p99), p999: f(l.p999), max: f(l.max) };
+}
+
+function sloReport(s: SloResult): SloReport {
+  const unit = sloUnit(s.expr);
+  return { expr: s.expr, pass: s.pass, value: sloValue(s.value, unit), threshold: sloValue(s.threshold, unit)!, unit, reason: s.reason ?? null };
+}
+
+function timeseriesReport(t: TimeSeriesJSON): TimeseriesReport {
+  const outcomes = {} as Record<Outcome, number[]>;
+  for (const o of OUTCOMES) outcomes[o] = [...(t.outcomes[o] ?? [])];
+  const gauges: Record<string, (number | null)[]> = {};
+  for (const name of Object.keys(t.gauges).sort(compareStrings)) gauges[name] = [...t.gauges[name]!];
+  return {
+    intervalS: seconds(t.interval),
+    requests: [...t.requests],
+    outcomes,
+    latencyMs: { p50: t.latencyMs.p50.map((x) => nullable(x, millis)), p99: t.latencyMs.p99.map((x) => nullable(x, millis)) },
+    gauges,
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
+// SLO units
+
+function unitOf(m: SloMetric): SloUnit {
+  switch (m.kind) {
+    case 'availability':
+    case 'error_rate':
+      return 'fraction';
+    case 'percentile':
+    case 'latency':
+      return 'seconds';
+    case 'rollout':
+      return m.stat === 'duration' ? 'seconds' : 'count';
+    default:
+      return 'count';
+  }
+}
+
+/** The unit of an SLO's value ('count' for an expression that does not parse). */
+export function sloUnit(expr: string): SloUnit {
+  try {
+    return unitOf(parseSlo(expr).metric);
+  } catch {
+    return 'count';
+  }
+}
+
+function sloThreshold(expr: string): number {
+  try {
+    return sloValue(parseSlo(expr).threshold, sloUnit(expr))!;
+  } catch {
+    return 0;
+  }
+}
+
+function sloValue(v: number | null, unit: SloUnit): number | null {
+  if (v === null) return null;
+  return unit === 'fraction' ? fraction(v) : unit === 'seconds' ? seconds(v) : round(v, 6);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Numbers and paths
+
+/** Rounds to `decimals` places (−0 becomes 0); non-finite values pass through unchanged. */
+export function round(x: number, decimals: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = 10 ** decimals;
+  const r = Math.round(x * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}
+
+function seconds(x: number): number {
+  return round(x, 6);
+}
+
+function millis(x: number): number {
+  return round(x, 3);
+}
+
+function fraction<T extends number | null>(x: T): T {
+  return (x === null ? null : round(x, 12)) as T;
+}
+
+function nullable<T>(x: T | null, f: (v: T) => T): T | null {
+  return x === null ? null : f(x);
+}
+
+/** `file` relative to `cwd`, with `/` separators ("." for cwd itself). */
+export function relativePath(file: string, cwd: string): string {
+  const rel = path.relative(cwd, path.resolve(cwd, file));
+  return rel === '' ? '.' : rel.split(path.sep).join('/');
+}
+
+function noteText(d: Diagnostic, cwd: string): string {
+  return formatDiagnostic({ ...d, file: relativePath(d.file, cwd) });
+}
+
+function compareStrings(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
