@@ -33,7 +33,7 @@ export class ConnectionPool {
   /** Opens a busy connection from `client` to `pod`. */
   openConnection(client: number, pod: number, now: number): number {
     if (this.nfree === 0) this.grow(this.cap * 2);
-    this.ensureHeads(client, pod);
+    if (client >= this.idleHead.length || pod >= this.podHead.length) this.growHeads(client, pod);
     const c = this.free[--this.nfree]!;
     this.pod[c] = pod;
     this.client[c] = client;
@@ -104,7 +104,7 @@ export class ConnectionPool {
     if (n !== NIL) this.idlePrev[n] = p;
   }
 
-  private ensureHeads(client: number, pod: number): void {
+  private growHeads(client: number, pod: number): void {
     const extend = (a: Int32Array, i: number) => {
       if (i < a.length) return a;
       const b = new Int32Array(Math.max(i + 1, a.length * 2)).fill(NIL);

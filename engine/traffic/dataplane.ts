@@ -64,6 +64,7 @@ export class DataPlane {
   private readonly isWaiting: (r: number, serial: number) => boolean;
   private serialCounter = 0;
   private readonly retryBound: (r: number) => void;
+  private readonly arrivalBound: (client: number) => void;
   private readonly drainWaiters = new Map<number, () => void>();
 
   constructor(private readonly opts: DataPlaneOptions) {
@@ -78,6 +79,7 @@ export class DataPlane {
     this.onTimeoutBound = (r) => this.timedOut(r);
     this.isWaiting = (r, serial) => this.requests.serial[r] === serial;
     this.retryBound = (r) => this.attempt(r);
+    this.arrivalBound = (ci) => this.arrival(ci);
   }
 
   // ------------------------------------------------------------------ topology
@@ -220,15 +222,16 @@ export class DataPlane {
 
   private scheduleArrival(c: ClientState, from: number): void {
     const t = c.arrivals!.next(from);
-    const until = Math.min(this.opts.until, c.spec.stop);
-    if (t < until) {
-      c.nextArrival = this.sim.schedule(t, () => {
-        c.nextArrival = -1;
-        this.newRequest(c, c.nextSource);
-        c.nextSource = (c.nextSource + 1) % c.spec.sources;
-        this.scheduleArrival(c, t);
-      });
-    } else c.nextArrival = -1;
+    c.nextArrival = t < Math.min(this.opts.until, c.spec.stop) ? this.sim.schedule(t, this.arrivalBound, c.index) : -1;
+  }
+
+  /** An open client's arrival: send, then schedule the next one (bound once: no closure per request). */
+  private arrival(ci: number): void {
+    const c = this.clients[ci]!;
+    c.nextArrival = -1;
+    this.newRequest(c, c.nextSource);
+    c.nextSource = (c.nextSource + 1) % c.spec.sources;
+    this.scheduleArrival(c, this.sim.now);
   }
 
   // ------------------------------------------------------------------ one request
