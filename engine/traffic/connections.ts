@@ -1,3 +1,5 @@
+import { resized } from './typed.js';
+
 /**
  * Client connections (keep-alive) as a struct-of-arrays pool. Each open connection is pinned to one pod
  * (kube-proxy balances per connection, §5.8). Two intrusive doubly-linked lists give O(1) work:
@@ -117,22 +119,17 @@ export class ConnectionPool {
 
   private grow(cap: number): void {
     const old = this.cap;
-    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
-    const f64 = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
-    const u8 = (a: Uint8Array) => { const b = new Uint8Array(cap); b.set(a); return b; };
-    this.pod = i32(this.pod);
-    this.client = i32(this.client);
-    this.openedAt = f64(this.openedAt);
-    this.requests = i32(this.requests);
-    this.state = u8(this.state);
-    this.closeAfter = u8(this.closeAfter);
-    this.idleNext = i32(this.idleNext);
-    this.idlePrev = i32(this.idlePrev);
-    this.podNext = i32(this.podNext);
-    this.podPrev = i32(this.podPrev);
-    const free = new Int32Array(cap);
-    free.set(this.free.subarray(0, this.nfree));
-    this.free = free;
+    this.pod = resized(this.pod, cap);
+    this.client = resized(this.client, cap);
+    this.openedAt = resized(this.openedAt, cap);
+    this.requests = resized(this.requests, cap);
+    this.state = resized(this.state, cap);
+    this.closeAfter = resized(this.closeAfter, cap);
+    this.idleNext = resized(this.idleNext, cap);
+    this.idlePrev = resized(this.idlePrev, cap);
+    this.podNext = resized(this.podNext, cap);
+    this.podPrev = resized(this.podPrev, cap);
+    this.free = resized(this.free, cap);
     for (let c = cap - 1; c >= old; c--) this.free[this.nfree++] = c;
     this.cap = cap;
   }

@@ -2,6 +2,7 @@ import type { Distribution } from '../kernel/distributions.js';
 import type { RandomStream } from '../kernel/random.js';
 import type { Simulation } from '../kernel/simulation.js';
 import type { RequestPool } from './requests.js';
+import { resized } from './typed.js';
 
 /**
  * The serving side of every pod: `concurrency` slots and a bounded FIFO queue (a ring buffer), service
@@ -178,17 +179,14 @@ export class PodServers {
   }
 
   private grow(n: number): void {
-    const u8 = (a: Uint8Array) => { const b = new Uint8Array(n); b.set(a); return b; };
-    const i32 = (a: Int32Array) => { const b = new Int32Array(n); b.set(a); return b; };
-    const f64 = (a: Float64Array) => { const b = new Float64Array(n); b.set(a); return b; };
-    this.listening = u8(this.listening);
-    this.reachable = u8(this.reachable);
-    this.busy = i32(this.busy);
-    this.served = f64(this.served);
-    this.connections = i32(this.connections);
-    this.inFlight = i32(this.inFlight);
-    this.qhead = i32(this.qhead);
-    this.qlen = i32(this.qlen);
-    this.nfreeSlots = i32(this.nfreeSlots);
+    this.listening = resized(this.listening, n);
+    this.reachable = resized(this.reachable, n);
+    this.busy = resized(this.busy, n);
+    this.served = resized(this.served, n);
+    this.connections = resized(this.connections, n);
+    this.inFlight = resized(this.inFlight, n);
+    this.qhead = resized(this.qhead, n);
+    this.qlen = resized(this.qlen, n);
+    this.nfreeSlots = resized(this.nfreeSlots, n);
   }
 }

@@ -1,3 +1,5 @@
+import { resized } from './typed.js';
+
 /**
  * In-flight requests as a struct-of-arrays pool with a free list: no object per request, and memory
  * bounded by the peak number of requests in flight, never by the total sent.
@@ -66,22 +68,17 @@ export class RequestPool {
 
   private grow(cap: number): void {
     const old = this.cap;
-    const f64 = (a: Float64Array) => { const b = new Float64Array(cap); b.set(a); return b; };
-    const i32 = (a: Int32Array) => { const b = new Int32Array(cap); b.set(a); return b; };
-    const u8 = (a: Uint8Array) => { const b = new Uint8Array(cap); b.set(a); return b; };
-    this.sentAt = f64(this.sentAt);
-    this.serial = f64(this.serial);
-    this.client = i32(this.client);
-    this.source = i32(this.source);
-    this.conn = i32(this.conn);
-    this.pod = i32(this.pod);
-    this.slot = i32(this.slot);
-    this.attempt = i32(this.attempt);
-    this.clientOwned = u8(this.clientOwned);
-    this.serverOwned = u8(this.serverOwned);
-    const free = new Int32Array(cap);
-    free.set(this.free.subarray(0, this.nfree));
-    this.free = free;
+    this.sentAt = resized(this.sentAt, cap);
+    this.serial = resized(this.serial, cap);
+    this.client = resized(this.client, cap);
+    this.source = resized(this.source, cap);
+    this.conn = resized(this.conn, cap);
+    this.pod = resized(this.pod, cap);
+    this.slot = resized(this.slot, cap);
+    this.attempt = resized(this.attempt, cap);
+    this.clientOwned = resized(this.clientOwned, cap);
+    this.serverOwned = resized(this.serverOwned, cap);
+    this.free = resized(this.free, cap);
     for (let r = cap - 1; r >= old; r--) {
       this.clientOwned[r] = 2;
       this.free[this.nfree++] = r;
