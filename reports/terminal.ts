@@ -49,6 +49,7 @@ function renderScenario(s: ScenarioReport, color: boolean): string {
     row(`rollout ${clean(t)}`, each((v) => ({ text: rolloutText(v, t) })));
   }
 
+  if (s.slos.length === 0) row('SLOs', each(() => ({ text: 'none' })));
   s.slos.forEach((expr, i) => {
     row(`SLO ${clean(expr)}`, each((v) => sloCell(v.summary.slos[i], v.summary.runs)));
   });
@@ -83,7 +84,8 @@ function sloCell(s: SloSummary | undefined, runs: number): Cell {
   return { text, style: s.pass ? 'ok' : 'bad' };
 }
 
-function sloValue(v: number | null, unit: SloUnit): string {
+/** An SLO value in its unit: a percentage, milliseconds or a count; `n/a` for null. */
+export function sloValue(v: number | null, unit: SloUnit): string {
   if (v === null) return 'n/a';
   if (unit === 'fraction') return percent(v);
   if (unit === 'seconds') return ms(v * 1000);

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { buildReport, type Report } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
-import { renderTerminal } from '../../reports/terminal.js';
+import { renderTerminal, sloValue } from '../../reports/terminal.js';
 import { runScenarios } from '../run/run.js';
 import { formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
@@ -107,6 +107,11 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
         .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
     )
     .option('-q, --quiet', 'no progress, notes or summary; only problems, on stderr')
+    .addHelpText(
+      'after',
+      '\nProgress goes to stderr (a bar on a terminal, one line per run otherwise), the summary to stdout.\n' +
+        'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
+    )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io)));
 
   program
@@ -214,7 +219,9 @@ function problems(report: Report): string[] {
       for (const slo of v.summary.slos) {
         if (slo.pass) continue;
         const where = s.variants.length === 1 && v.name === 'default' ? oneLine(s.name) : `${oneLine(s.name)}/${oneLine(v.name)}`;
-        lines.push(`kubesim: SLO failed: ${where}: ${oneLine(slo.expr)} (held in ${slo.passed} of ${slo.runs} runs)`);
+        const value = sloValue(slo.pooledValue, slo.unit);
+        const detail = slo.runs === 1 ? value : `held in ${slo.passed} of ${slo.runs} runs; pooled ${value}`;
+        lines.push(`kubesim: SLO failed: ${where}: ${oneLine(slo.expr)} (${detail})`);
       }
     }
   }
