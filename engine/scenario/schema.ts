@@ -580,7 +580,7 @@ const matrixSchema = z.record(z.string(), z.unknown(), expected(matrixWhat)).tra
     combinations *= value.length;
     out.parameters.push({ key, values: value });
   }
-  if (out.parameters.length === 0) addIssue(ctx, `expected at least one parameter; ${expectedMessage(matrixWhat, m).replace(/^expected /, '')}`, m);
+  if (Object.keys(m).every((k) => k === 'target')) addIssue(ctx, `expected at least one parameter, ${matrixWhat.replace(/^a matrix /, '')}`, m);
   if (combinations > MAX_MATRIX_COMBINATIONS) addIssue(ctx, `expands to ${combinations} combinations; at most ${MAX_MATRIX_COMBINATIONS} are allowed`, m);
   return out;
 });
