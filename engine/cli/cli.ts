@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { buildReport, type Report } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, sloValue } from '../../reports/terminal.js';
-import { runScenarios } from '../run/run.js';
+import { runScenarios, type Simulator } from '../run/run.js';
 import { formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
 import { version } from '../version.js';
@@ -34,6 +34,11 @@ export interface CliIO {
   stderr: { write(s: string): unknown; isTTY?: boolean | undefined; columns?: number | undefined };
   env: Record<string, string | undefined>;
   cwd: string;
+}
+
+/** What the commands run with; tests replace the simulator to exercise failing runs. */
+export interface CliDeps {
+  simulate?: Simulator;
 }
 
 /** Bad usage found by kubesim itself (not commander): printed as `kubesim: <message>`, exit 2. */
@@ -78,7 +83,7 @@ function formatList(value: string): string[] {
 export const MAX_REPLICATIONS = 100_000;
 
 /** Builds the program; `exit` receives each command's exit code. */
-export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
+export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliDeps = {}): Command {
   const program = new Command('kubesim')
     .description('Discrete-event simulator for Kubernetes workloads under traffic')
     .version(version, '-V, --version')
@@ -112,7 +117,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
       '\nProgress goes to stderr (a bar on a terminal, one line per run otherwise), the summary to stdout.\n' +
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
-    .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io)));
+    .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
 
   program
     .command('validate')
@@ -133,9 +138,9 @@ export function buildProgram(io: CliIO, exit: (code: number) => void): Command {
 }
 
 /** Runs the command line; resolves to the exit code. Never throws. */
-export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps = {}): Promise<number> {
   let code: number = EXIT.ok;
-  const program = buildProgram(io, (c) => (code = c));
+  const program = buildProgram(io, (c) => (code = c), deps);
   try {
     if (argv.length <= 2) {
       program.outputHelp({ error: true });
@@ -170,7 +175,7 @@ function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO):
   return EXIT.ok;
 }
 
-async function runCommand(files: string[], opts: RunOptions, io: CliIO): Promise<number> {
+async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: CliDeps): Promise<number> {
   const quiet = opts.quiet === true;
   const { scenarios, notes } = loadScenarioFiles(files);
   if (!quiet) for (const n of notes) io.stderr.write(`${formatDiagnostic(n)}\n`);
@@ -178,7 +183,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO): Promise
   prepareOut(out);
 
   const progress = progressReporter({ write: (s) => void io.stderr.write(s), isTTY: io.stderr.isTTY === true, columns: io.stderr.columns }, quiet);
-  const runs = await runScenarios(scenarios, { seed: opts.seed, replications: opts.replications, onProgress: (p) => progress.update(p) });
+  const runs = await runScenarios(scenarios, { seed: opts.seed, replications: opts.replications, onProgress: (p) => progress.update(p) }, deps.simulate);
   progress.end();
 
   const report = buildReport(runs, { cwd: io.cwd });
