@@ -135,6 +135,9 @@ export function clientSpec(t: TrafficSpec, scenario: LoadedScenario): ClientSpec
     arrivals: 'poisson' as const,
   };
   if (t.workload === 'closed') return { ...common, users: t.users, thinkTime: t.thinkTime };
+  const data = t.replay?.data;
+  if (data?.format === 'timestamps') return { ...common, rate: 0, replay: data.times };
+  if (data?.format === 'rates') return { ...common, rate: t.rate, arrivals: t.arrivals, shape: { type: 'steps', steps: data.steps } };
   return { ...common, rate: t.rate, arrivals: t.arrivals, ...(t.shape ? { shape: rateShape(t.rate, t.shape) } : {}) };
 }
 

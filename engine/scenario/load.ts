@@ -9,6 +9,7 @@ import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import { decodeDocument, type DecodedObject, type LoadedDeployment, type LoadedService, type SourceLocation } from './manifests.js';
 import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
 import { parseAt } from './validate.js';
+import { readReplay } from './replay.js';
 import { parseSlo, SloError } from '../metrics/slo.js';
 import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
 import { diagnosticAt, readYamlFile, type PathSegment, type YamlDocument } from './yaml.js';
@@ -282,6 +283,7 @@ function build(
   const parsedSpec: ParsedScenarioSpec = source?.spec ?? defaultSpec();
   const spec: ScenarioSpec = { ...parsedSpec, traffic: parsedSpec.traffic ?? defaultTraffic(services) };
   if (source !== undefined) crossCheck(spec, source, deployments, services, errors, notes);
+  readReplays(spec, file, errors);
 
   const behaviors = new Map<string, BehaviorProfile>();
   const use = (image: string) => {
@@ -399,6 +401,19 @@ export function defaultTraffic(services: readonly LoadedService[]): TrafficSpec[
   });
 }
 
+
+/** Reads each traffic entry's replay CSV (relative to the scenario file); errors carry the CSV's positions. */
+function readReplays(spec: ScenarioSpec, file: string, errors: Diagnostic[]): void {
+  for (const t of spec.traffic) {
+    if (t.workload !== 'open' || t.replay === undefined || t.replay.data !== undefined) continue;
+    const csv = path.relative(process.cwd(), path.resolve(path.dirname(file), t.replay.file)) || t.replay.file;
+    const { replay, errors: found } = readReplay(csv, t.replay.format);
+    errors.push(...found);
+    if (replay === undefined) continue;
+    t.replay.data = replay;
+    if (replay.format === 'rates') t.rate = replay.steps[0]!.rate;
+  }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Cross-checks between the Scenario and its manifests

@@ -3,6 +3,7 @@ import { defaultBehavior, type BehaviorProfile } from '../behavior/profile.js';
 import { constant, type Distribution } from '../kernel/distributions.js';
 import { formatDuration } from '../kernel/units.js';
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
+import type { Replay } from './replay.js';
 import { SCENARIO_API_VERSION } from './manifests.js';
 import { parseResourceQuantity, QuantityError } from './quantity.js';
 import {
@@ -73,10 +74,15 @@ interface TrafficCommon {
 
 export interface OpenTraffic extends TrafficCommon {
   workload: 'open';
-  /** Requests per second. */
+  /** Requests per second (with a rate-curve replay: its first rate). */
   rate: number;
   arrivals: 'poisson' | 'constant';
   shape?: TrafficShape;
+  /**
+   * Replayed traffic from a CSV file (engine/scenario/replay.ts), relative to the scenario file:
+   * send timestamps, or a rate curve; `data` is filled in by the loader once the file is read.
+   */
+  replay?: { file: string; format: 'timestamps' | 'rates'; data?: Replay };
 }
 
 export interface ClosedTraffic extends TrafficCommon {
@@ -354,6 +360,15 @@ const trafficSchema = z
       thinkTime: distribution().optional(),
       arrivals: z.enum(['poisson', 'constant'], expected('"poisson" or "constant"')).optional(),
       shape: shapeSchema.optional(),
+      replay: z
+        .object(
+          {
+            file: z.string(expected('a CSV file path')).min(1, expected('a CSV file path')),
+            format: z.enum(['timestamps', 'rates'], expected('"timestamps" or "rates"')).optional(),
+          },
+          expected('a replay like {file: arrivals.csv, format: timestamps}'),
+        )
+        .optional(),
       timeout: duration().optional(),
       retries: z
         .object(
@@ -388,10 +403,18 @@ const trafficSchema = z
       if (t.rate !== undefined) addIssue(ctx, 'may not be set together with rate: a workload is open (rate) or closed (users)', t.users, ['users']);
       if (t.shape !== undefined) addIssue(ctx, 'applies to open workloads (rate), not to users', undefined, ['shape']);
       if (t.arrivals !== undefined) addIssue(ctx, 'applies to open workloads (rate), not to users', t.arrivals, ['arrivals']);
+      if (t.replay !== undefined) addIssue(ctx, 'applies to open workloads, not to users', undefined, ['replay']);
       return { ...common, workload: 'closed', users: t.users, thinkTime: t.thinkTime ?? constant(0) };
     }
+    if (t.replay !== undefined) {
+      if (t.rate !== undefined) addIssue(ctx, 'may not be set together with replay: the replayed file gives the traffic', t.rate, ['rate']);
+      if (t.shape !== undefined) addIssue(ctx, 'may not be set together with replay: the replayed file gives the traffic', undefined, ['shape']);
+      const open: OpenTraffic = { ...common, workload: 'open', rate: 0, arrivals: t.arrivals ?? D.traffic.arrivals };
+      open.replay = { file: t.replay.file, format: t.replay.format ?? 'timestamps' };
+      return open;
+    }
     if (t.rate === undefined) {
-      addIssue(ctx, 'missing required field; expected a rate like 500/s (open workload), or users and thinkTime (closed workload)', undefined, ['rate']);
+      addIssue(ctx, 'missing required field; expected a rate like 500/s (open workload), users and thinkTime (closed workload), or a replay file', undefined, ['rate']);
       return z.NEVER;
     }
     if (t.thinkTime !== undefined) addIssue(ctx, 'applies to closed workloads (users), not to rate', undefined, ['thinkTime']);

@@ -33,7 +33,7 @@ describe('Scenario validation', () => {
     ['unknown distribution', '  images:\n    nginx:1.25: {startup: {dist: weibull}}', 's.yaml:7:34: spec.images["nginx:1.25"].startup.dist: expected dist to be one of constant, uniform, exponential, normal, lognormal, gamma, erlang, pareto, empirical'],
     ['bad duration', '  duration: 10 minutes', 's.yaml:6:13: spec.duration: expected a duration like 250ms, 30s, 5m or 1h, got "10 minutes"'],
     ['bad rate', '  traffic: [{service: web-service, rate: lots}]', 's.yaml:6:42: spec.traffic[0].rate: expected a rate like 500/s, 30000/m or 10/h, got "lots"'],
-    ['neither rate nor users', '  traffic: [{service: web-service}]', 's.yaml:6:13: spec.traffic[0].rate: missing required field; expected a rate like 500/s (open workload), or users and thinkTime (closed workload)'],
+    ['neither rate nor users', '  traffic: [{service: web-service}]', 's.yaml:6:13: spec.traffic[0].rate: missing required field; expected a rate like 500/s (open workload), users and thinkTime (closed workload), or a replay file'],
     ['rate and users', '  traffic: [{service: web-service, rate: 5/s, users: 3}]', 's.yaml:6:54: spec.traffic[0].users: may not be set together with rate: a workload is open (rate) or closed (users)'],
     ['unknown shape', '  traffic: [{service: web-service, rate: 5/s, shape: {type: wave}}]', 's.yaml:6:61: spec.traffic[0].shape.type: expected one of "ramp", "steps", "spike", "diurnal", got "wave"'],
     ['bad arrivals', '  traffic: [{service: web-service, rate: 5/s, arrivals: bursty}]', 's.yaml:6:57: spec.traffic[0].arrivals: expected "poisson" or "constant", got "bursty"'],
