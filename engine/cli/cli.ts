@@ -191,7 +191,9 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
   try {
     written = writeReports(report, out, opts.format);
   } catch (e) {
-    throw new UsageError(`cannot write the report to ${out}: ${errnoText(e)}`);
+    // file-system errors (permissions, space, a folder in the way) are the user's to fix; others are bugs
+    if (typeof (e as NodeJS.ErrnoException).code === 'string') throw new UsageError(`cannot write the report to ${out}: ${errnoText(e)}`);
+    throw e;
   }
 
   if (!quiet) {
