@@ -50,7 +50,7 @@ export interface ScenarioReport {
   durationS: number;
   warmupS: number;
   replications: number;
-  /** The SLO expressions as written. */
+  /** The SLO expressions as written (a variant may patch them: see each variant's summary.slos). */
   slos: string[];
   /** Notes from loading (skipped kinds, unused images), formatted `file:line:col: note: …`. */
   notes: string[];
@@ -241,7 +241,7 @@ function scenarioReport(s: ScenarioRuns, cwd: string): ScenarioReport {
     replications: s.replications,
     slos: [...sc.spec.slos],
     notes: sc.notes.map((d) => noteText(d, cwd)),
-    variants: s.variants.map((v) => variantReport(v, sc.spec.slos)),
+    variants: s.variants.map((v) => variantReport(v, v.scenario.spec.slos)),
   };
 }
 

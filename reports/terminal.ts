@@ -49,10 +49,11 @@ function renderScenario(s: ScenarioReport, color: boolean): string {
     row(`rollout ${clean(t)}`, each((v) => ({ text: rolloutText(v, t) })));
   }
 
-  if (s.slos.length === 0) row('SLOs', each(() => ({ text: 'none' })));
-  s.slos.forEach((expr, i) => {
-    row(`SLO ${clean(expr)}`, each((v) => sloCell(v.summary.slos[i], v.summary.runs)));
-  });
+  const exprs = [...new Set([...s.slos, ...vs.flatMap((v) => v.summary.slos.map((x) => x.expr))])];
+  if (exprs.length === 0) row('SLOs', each(() => ({ text: 'none' })));
+  for (const expr of exprs) {
+    row(`SLO ${clean(expr)}`, each((v) => (v.summary.slos.some((x) => x.expr === expr) ? sloCell(v.summary.slos.find((x) => x.expr === expr), v.summary.runs) : { text: '-' })));
+  }
   if (vs.some((v) => v.errors.length > 0)) {
     row('failed runs', each((v) => ({ text: v.errors.length === 0 ? '0' : `${v.errors.length} of ${v.errors.length + v.runs.length}`, style: v.errors.length > 0 ? 'bad' : undefined })));
   }

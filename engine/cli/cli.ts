@@ -3,7 +3,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { buildReport, type Report } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, sloValue } from '../../reports/terminal.js';
-import { runScenarios, type Simulator } from '../run/run.js';
+import { expandScenarios, runScenarios, type Simulator } from '../run/run.js';
 import { formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
 import { version } from '../version.js';
@@ -168,9 +168,12 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
 
 function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO): number {
   const { scenarios, notes } = loadScenarioFiles(files);
+  const expanded = expandScenarios(scenarios);
   if (!opts.quiet) {
-    for (const n of notes) io.stderr.write(`${formatDiagnostic(n)}\n`);
-    io.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid\n`);
+    for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
+    const variants = expanded.reduce((n, e) => n + e.variants.length, 0);
+    const more = variants > scenarios.length ? ` (${variants} variants)` : '';
+    io.stdout.write(`${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} valid${more}\n`);
   }
   return EXIT.ok;
 }
@@ -178,12 +181,13 @@ function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO):
 async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: CliDeps): Promise<number> {
   const quiet = opts.quiet === true;
   const { scenarios, notes } = loadScenarioFiles(files);
-  if (!quiet) for (const n of notes) io.stderr.write(`${formatDiagnostic(n)}\n`);
+  const expanded = expandScenarios(scenarios);
+  if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const out = opts.out;
   prepareOut(out);
 
   const progress = progressReporter({ write: (s) => void io.stderr.write(s), isTTY: io.stderr.isTTY === true, columns: io.stderr.columns }, quiet);
-  const runs = await runScenarios(scenarios, { seed: opts.seed, replications: opts.replications, onProgress: (p) => progress.update(p) }, deps.simulate);
+  const runs = await runScenarios(expanded, { seed: opts.seed, replications: opts.replications, onProgress: (p) => progress.update(p) }, deps.simulate);
   progress.end();
 
   const report = buildReport(runs, { cwd: io.cwd });

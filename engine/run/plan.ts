@@ -1,5 +1,8 @@
 import { replicationSeed } from '../kernel/random.js';
 import type { LoadedScenario } from '../scenario/load.js';
+import { DEFAULT_VARIANT } from '../scenario/variants.js';
+
+export { DEFAULT_VARIANT };
 
 /**
  * The run plan: every (scenario, variant, replication) to simulate, each with its seed, in a fixed
@@ -11,9 +14,6 @@ import type { LoadedScenario } from '../scenario/load.js';
  * `replicationSeed(scenarioSeed, r)` (a hash, never seed + r). Every variant of a scenario uses the
  * same replication seeds (common random numbers), so variants are compared run by run.
  */
-
-/** The variant every scenario has until variants are expanded (engine/scenario/variants.ts). */
-export const DEFAULT_VARIANT = 'default';
 
 export interface PlanOptions {
   /** Overrides every scenario's `spec.seed`. */
@@ -59,15 +59,23 @@ export function checkPlanOptions(options: PlanOptions): void {
   }
 }
 
-/** The plan for `scenarios`: scenario by scenario, variant by variant, replication by replication. */
-export function planRuns(scenarios: readonly LoadedScenario[], options: PlanOptions = {}): RunPlan {
+/**
+ * The plan for `scenarios`: scenario by scenario, variant by variant, replication by replication.
+ * `variantNames[i]` lists scenario i's variants in order (from `expandVariants`); default: `default` only.
+ */
+export function planRuns(
+  scenarios: readonly LoadedScenario[],
+  options: PlanOptions = {},
+  variantNames: readonly (readonly string[])[] = scenarios.map(() => [DEFAULT_VARIANT]),
+): RunPlan {
   checkPlanOptions(options);
   const planned: PlannedScenario[] = [];
   const items: PlanItem[] = [];
   scenarios.forEach((s, scenario) => {
     const seed = options.seed ?? s.spec.seed;
     const replications = options.replications ?? s.spec.replications;
-    const variants = [DEFAULT_VARIANT];
+    const variants = [...(variantNames[scenario] ?? [DEFAULT_VARIANT])];
+    if (variants.length === 0) throw new RangeError(`scenario ${s.name} has no variants to run`);
     planned.push({ scenario, seed, replications, variants });
     for (const variant of variants) {
       for (let replication = 0; replication < replications; replication++) {

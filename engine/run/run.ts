@@ -1,9 +1,12 @@
+import type { Diagnostic } from '../scenario/diagnostics.js';
 import type { LoadedScenario } from '../scenario/load.js';
+import { expandVariants, type Variant } from '../scenario/variants.js';
 import { planRuns, type PlanItem, type PlanOptions, type RunPlan } from './plan.js';
 import { simulate, type RunResult } from './simulate.js';
 
 /**
- * Running a plan: every item is one `simulate` call. Items run one after another for now; a worker
+ * Running a plan: every item is one `simulate` call of one variant of a scenario (its patched copy,
+ * from `expandVariants`). Items run one after another for now; a worker
  * pool only needs `runPlanItem` (one item) and `collectResults` (results back in plan order).
  *
  * A run that throws does not stop the others: it becomes a `RunFailure` naming the scenario, variant,
@@ -27,9 +30,28 @@ export interface RunFailure {
 /** The result of one plan item. */
 export type ItemResult = { item: PlanItem; ok: true; result: RunResult } | { item: PlanItem; ok: false; failure: RunFailure };
 
+/** A scenario with its variants expanded (a scenario without variants has one, `default`). */
+export interface ExpandedScenario {
+  scenario: LoadedScenario;
+  /** In written order; the first is the baseline. */
+  variants: Variant[];
+  /** Notes from expanding (skipped matrix combinations, notes of patched copies). */
+  notes: Diagnostic[];
+}
+
+/** Expands every scenario's variants. Throws ScenarioError (bad input) for bad patches. */
+export function expandScenarios(scenarios: readonly LoadedScenario[]): ExpandedScenario[] {
+  return scenarios.map((scenario) => {
+    const { variants, notes } = expandVariants(scenario);
+    return { scenario, variants, notes };
+  });
+}
+
 /** The runs of one variant, in replication order. */
 export interface VariantRuns {
   name: string;
+  /** The scenario as the variant runs it (patched). */
+  scenario: LoadedScenario;
   /** Runs that finished, in replication order. */
   runs: RunResult[];
   /** Runs that threw, in replication order. */
@@ -64,15 +86,27 @@ export interface RunOptions extends PlanOptions {
 /** A function that performs one run (simulate, or a stand-in for tests). */
 export type Simulator = (scenario: LoadedScenario, replication: number, seed: number) => RunResult;
 
+/** The plan for expanded scenarios (their variant names in order). */
+export function planExpanded(expanded: readonly ExpandedScenario[], options: PlanOptions = {}): RunPlan {
+  return planRuns(
+    expanded.map((e) => e.scenario),
+    options,
+    expanded.map((e) => e.variants.map((v) => v.name)),
+  );
+}
+
 /** Runs one plan item; never throws for a failing run (the failure is the result). */
-export function runPlanItem(scenarios: readonly LoadedScenario[], item: PlanItem, run: Simulator = simulate): ItemResult {
-  const scenario = scenarios[item.scenario];
-  if (scenario === undefined) throw new RangeError(`plan item ${item.index} names scenario ${item.scenario}; there are ${scenarios.length}`);
+export function runPlanItem(expanded: readonly ExpandedScenario[], item: PlanItem, run: Simulator = simulate): ItemResult {
+  const entry = expanded[item.scenario];
+  if (entry === undefined) throw new RangeError(`plan item ${item.index} names scenario ${item.scenario}; there are ${expanded.length}`);
+  const variant = entry.variants.find((v) => v.name === item.variant);
+  if (variant === undefined) throw new RangeError(`plan item ${item.index} names variant ${JSON.stringify(item.variant)}, which scenario ${entry.scenario.name} does not have`);
+  const scenario = variant.scenario;
   try {
     return { item, ok: true, result: run(scenario, item.replication, item.seed) };
   } catch (e) {
     const failure: RunFailure = {
-      scenario: scenario.name,
+      scenario: entry.scenario.name,
       variant: item.variant,
       replication: item.replication,
       seed: item.seed,
@@ -87,18 +121,21 @@ export function runPlanItem(scenarios: readonly LoadedScenario[], item: PlanItem
  * Puts item results (in any order) back into the plan's shape. Throws a RangeError when a planned
  * item has no result or an unknown one is given.
  */
-export function collectResults(scenarios: readonly LoadedScenario[], plan: RunPlan, results: readonly ItemResult[]): ScenarioRuns[] {
+export function collectResults(expanded: readonly ExpandedScenario[], plan: RunPlan, results: readonly ItemResult[]): ScenarioRuns[] {
   const byIndex = new Map<number, ItemResult>();
   for (const r of results) {
     if (plan.items[r.item.index] === undefined) throw new RangeError(`result for unknown plan item ${r.item.index}`);
     byIndex.set(r.item.index, r);
   }
-  const out: ScenarioRuns[] = plan.scenarios.map((p) => ({
-    scenario: scenarios[p.scenario]!,
-    seed: p.seed,
-    replications: p.replications,
-    variants: p.variants.map((name) => ({ name, runs: [], failures: [] })),
-  }));
+  const out: ScenarioRuns[] = plan.scenarios.map((p) => {
+    const e = expanded[p.scenario]!;
+    return {
+      scenario: e.scenario,
+      seed: p.seed,
+      replications: p.replications,
+      variants: p.variants.map((name) => ({ name, scenario: e.variants.find((v) => v.name === name)?.scenario ?? e.scenario, runs: [], failures: [] })),
+    };
+  });
   for (const item of plan.items) {
     const r = byIndex.get(item.index);
     if (r === undefined) throw new RangeError(`plan item ${item.index} has no result`);
@@ -109,19 +146,27 @@ export function collectResults(scenarios: readonly LoadedScenario[], plan: RunPl
   return out;
 }
 
-/** Runs every replication of every scenario, in plan order, and returns them grouped. */
-export async function runScenarios(scenarios: readonly LoadedScenario[], options: RunOptions = {}, run: Simulator = simulate): Promise<ScenarioRuns[]> {
-  const plan = planRuns(scenarios, options);
+/**
+ * Runs every replication of every variant of every scenario, in plan order, and returns them grouped.
+ * Takes loaded scenarios (variants are expanded here; ScenarioError for bad patches) or expanded ones.
+ */
+export async function runScenarios(
+  scenarios: readonly LoadedScenario[] | readonly ExpandedScenario[],
+  options: RunOptions = {},
+  run: Simulator = simulate,
+): Promise<ScenarioRuns[]> {
+  const expanded = scenarios.map((s) => ('scenario' in s && 'variants' in s ? s : expandScenarios([s as LoadedScenario])[0]!));
+  const plan = planExpanded(expanded, options);
   const results: ItemResult[] = [];
   const total = plan.items.length;
   for (const item of plan.items) {
-    const scenario = scenarios[item.scenario]!.name;
+    const scenario = expanded[item.scenario]!.scenario.name;
     options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
-    const result = runPlanItem(scenarios, item, run);
+    const result = runPlanItem(expanded, item, run);
     results.push(result);
     options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });
     // Let signals and pending output through between runs.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return collectResults(scenarios, plan, results);
+  return collectResults(expanded, plan, results);
 }

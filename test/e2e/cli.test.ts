@@ -301,6 +301,30 @@ describe('run', () => {
     for (const e of run.events) expect(Object.keys(e)).toEqual(['atS', 'type', 'reason', 'object', 'message']);
   });
 
+  it('variants: one column and one report entry each, the same replication seeds, exit 1 when one fails its SLO', () => {
+    const v = kubesim('validate', `${FIX}/variants.yaml`);
+    expect(v).toEqual({ code: 0, stdout: '1 scenario valid (2 variants)\n', stderr: '' });
+    const o = outDir();
+    const r = kubesim('run', '--out', o, `${FIX}/variants.yaml`);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^ +rolling +recreate$/m);
+    expect(r.stdout).toMatch(/^ {2}SLO availability >= 99\.9% +✓ 2\/2 runs, pooled [\d.]+% +✗ 0\/2 runs, pooled [\d.]+%$/m);
+    expect(r.stderr.match(/^kubesim: run \d\/4 strategies (rolling|recreate) #\d /gm)).toHaveLength(4);
+    expect(r.stderr).toMatch(/^kubesim: SLO failed: strategies\/recreate: availability >= 99\.9% \(held in 0 of 2 runs; pooled [\d.]+%\)$/m);
+    const s = readReport(o).scenarios[0];
+    expect(s.variants.map((x: Json) => x.name)).toEqual(['rolling', 'recreate']);
+    const [rolling, recreate] = s.variants;
+    expect(recreate.runs.map((x: Json) => x.seed)).toEqual(rolling.runs.map((x: Json) => x.seed));
+    for (const v2 of s.variants) for (const run of v2.runs) checkRunInvariants(run, 60);
+    expect(rolling.summary.pass).toBe(true);
+    expect(recreate.summary.pass).toBe(false);
+    expect(recreate.summary.requests.byOutcome.no_endpoints).toBeGreaterThan(0);
+    expect(rolling.summary.requests.byOutcome.no_endpoints).toBe(0);
+    // Recreate scales the old pods to zero first: nothing available at some point
+    expect(recreate.runs[0].rollouts[0].minAvailable).toBe(0);
+    expect(rolling.runs[0].rollouts[0].minAvailable).toBe(3);
+  });
+
   it('--quiet: nothing on stdout or stderr when SLOs hold; only the failing SLOs on stderr otherwise', () => {
     const ok = kubesim('run', '--quiet', '--out', outDir(), `${FIX}/notes.yaml`);
     expect(ok).toEqual({ code: 0, stdout: '', stderr: '' });

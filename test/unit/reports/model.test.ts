@@ -52,7 +52,7 @@ function rollout(outcome: RolloutRecord['outcome'], durationS: number | null, ta
 }
 
 function runs(s: LoadedScenario, results: RunResult[], failures: ScenarioRuns['variants'][number]['failures'] = []): ScenarioRuns[] {
-  return [{ scenario: s, seed: 7, replications: results.length + failures.length, variants: [{ name: 'default', runs: results, failures }] }];
+  return [{ scenario: s, seed: 7, replications: results.length + failures.length, variants: [{ name: 'default', scenario: s, runs: results, failures }] }];
 }
 
 describe('buildReport', () => {

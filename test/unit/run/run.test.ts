@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { replicationSeed } from '../../../engine/kernel/random.js';
 import { checkPlanOptions, DEFAULT_VARIANT, planRuns } from '../../../engine/run/plan.js';
-import { collectResults, runPlanItem, runScenarios, type ItemResult, type RunProgress, type Simulator } from '../../../engine/run/run.js';
+import { collectResults, expandScenarios, runPlanItem, runScenarios, type ItemResult, type RunProgress, type Simulator } from '../../../engine/run/run.js';
 import type { RunResult } from '../../../engine/run/simulate.js';
 import { loadScenarioFiles, type LoadedScenario } from '../../../engine/scenario/load.js';
 
 const loaded = loadScenarioFiles(['test/fixtures/cli/rollout.yaml', 'test/fixtures/cli/notes.yaml']).scenarios;
 const [rollout, notes] = loaded as [LoadedScenario, LoadedScenario];
+const [xRollout, xNotes] = expandScenarios([rollout, notes]) as [ReturnType<typeof expandScenarios>[number], ReturnType<typeof expandScenarios>[number]];
 
 /** A stand-in simulator: records its calls, throws for one seed. */
 function fake(throwFor?: number): { sim: Simulator; calls: Array<[string, number, number]> } {
@@ -65,7 +66,7 @@ describe('runPlanItem and collectResults', () => {
     const plan = planRuns([rollout], { replications: 2 });
     const bad = plan.items[1]!.seed;
     const { sim } = fake(bad);
-    const r = runPlanItem([rollout], plan.items[1]!, sim);
+    const r = runPlanItem([xRollout], plan.items[1]!, sim);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.failure).toMatchObject({ scenario: 'rollout-slo-fails', variant: 'default', replication: 1, seed: bad, message: `RangeError: bad seed ${bad}` });
@@ -73,7 +74,7 @@ describe('runPlanItem and collectResults', () => {
   });
 
   it('non-Error throws are reported too', () => {
-    const r = runPlanItem([rollout], planRuns([rollout]).items[0]!, () => {
+    const r = runPlanItem([xRollout], planRuns([rollout]).items[0]!, () => {
       throw 'a string'; // eslint-disable-line no-throw-literal
     });
     expect(r).toMatchObject({ ok: false, failure: { message: 'a string' } });
@@ -82,8 +83,8 @@ describe('runPlanItem and collectResults', () => {
   it('results in any order go back in plan order', () => {
     const plan = planRuns([rollout, notes], { replications: 2 });
     const { sim } = fake(plan.items[2]!.seed);
-    const results: ItemResult[] = plan.items.map((i) => runPlanItem([rollout, notes], i, sim)).reverse();
-    const grouped = collectResults([rollout, notes], plan, results);
+    const results: ItemResult[] = plan.items.map((i) => runPlanItem([xRollout, xNotes], i, sim)).reverse();
+    const grouped = collectResults([xRollout, xNotes], plan, results);
     expect(grouped.map((g) => [g.scenario.name, g.seed, g.replications])).toEqual([
       ['rollout-slo-fails', 7, 2],
       ['notes', 1, 2],
@@ -96,10 +97,37 @@ describe('runPlanItem and collectResults', () => {
   it('a missing result or an unknown item is an error', () => {
     const plan = planRuns([rollout], { replications: 2 });
     const { sim } = fake();
-    const one = runPlanItem([rollout], plan.items[0]!, sim);
-    expect(() => collectResults([rollout], plan, [one])).toThrow('plan item 1 has no result');
-    expect(() => collectResults([rollout], plan, [one, { ...one, item: { ...one.item, index: 5 } }])).toThrow('unknown plan item 5');
-    expect(() => runPlanItem([rollout], { ...plan.items[0]!, scenario: 3 }, sim)).toThrow(RangeError);
+    const one = runPlanItem([xRollout], plan.items[0]!, sim);
+    expect(() => collectResults([xRollout], plan, [one])).toThrow('plan item 1 has no result');
+    expect(() => collectResults([xRollout], plan, [one, { ...one, item: { ...one.item, index: 5 } }])).toThrow('unknown plan item 5');
+    expect(() => runPlanItem([xRollout], { ...plan.items[0]!, scenario: 3 }, sim)).toThrow(RangeError);
+  });
+});
+
+describe('variants', () => {
+  const [strategies] = loadScenarioFiles(['test/fixtures/cli/variants.yaml']).scenarios as [LoadedScenario];
+
+  it('every variant runs every replication with the same seeds, baseline first', async () => {
+    const { sim, calls } = fake();
+    const out = await runScenarios([strategies], {}, sim);
+    expect(out[0]!.variants.map((v) => [v.name, v.runs.length])).toEqual([
+      ['rolling', 2],
+      ['recreate', 2],
+    ]);
+    expect(calls.map((c) => c[2])).toEqual([...[0, 1].map((r) => replicationSeed(3, r)), ...[0, 1].map((r) => replicationSeed(3, r))]);
+  });
+
+  it('each variant runs its own patched scenario', () => {
+    const [x] = expandScenarios([strategies]);
+    const plan = planRuns([strategies], {}, [x!.variants.map((v) => v.name)]);
+    const seen: string[] = [];
+    const sim: Simulator = (s, replication, seed) => {
+      seen.push(s.deployments[0]!.spec.strategy.type);
+      return { replication, seed } as RunResult;
+    };
+    for (const item of plan.items) runPlanItem([x!], item, sim);
+    expect(seen).toEqual(['RollingUpdate', 'RollingUpdate', 'Recreate', 'Recreate']);
+    expect(() => runPlanItem([x!], { ...plan.items[0]!, variant: 'nope' }, sim)).toThrow('names variant "nope"');
   });
 });
 
