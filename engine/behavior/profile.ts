@@ -1,4 +1,4 @@
-import { type Distribution, constant } from '../kernel/distributions.js';
+import { type Distribution, constant, lognormalFromPercentiles } from '../kernel/distributions.js';
 
 /**
  * How a container image behaves: what the scenario's `images:` section describes. The control plane
@@ -33,7 +33,7 @@ export interface BehaviorProfile {
 export function defaultBehavior(): BehaviorProfile {
   return {
     startup: constant(5),
-    serviceTime: constant(0.01),
+    serviceTime: lognormalFromPercentiles(0.01, 0.05),
     concurrency: 16,
     queue: 100,
     errorRate: 0,
