@@ -85,11 +85,11 @@ function sloCell(s: SloSummary | undefined, runs: number): Cell {
   return { text, style: s.pass ? 'ok' : 'bad' };
 }
 
-/** An SLO value in its unit: a percentage, milliseconds or a count; `n/a` for null. */
+/** An SLO value in its unit: a percentage, milliseconds (seconds from 10 s on) or a count; `n/a` for null. */
 export function sloValue(v: number | null, unit: SloUnit): string {
   if (v === null) return 'n/a';
   if (unit === 'fraction') return percent(v);
-  if (unit === 'seconds') return ms(v * 1000);
+  if (unit === 'seconds') return v < 10 ? ms(v * 1000) : seconds(v);
   return count(v);
 }
 
