@@ -7,6 +7,19 @@ import type { RunFailure, ScenarioRuns, VariantRuns } from '../engine/run/run.js
 import type { RunResult } from '../engine/run/simulate.js';
 import { formatDiagnostic, type Diagnostic } from '../engine/scenario/diagnostics.js';
 import { version as toolVersion } from '../engine/version.js';
+import {
+  CONFIDENCE,
+  compareVariants,
+  summarizeVariant,
+  type ComparisonJSON,
+  type EstimateJSON,
+  type MetricComparisonJSON,
+  type MetricId,
+  type VariantComparisonJSON,
+  type Verdict,
+} from '../engine/run/aggregate.js';
+
+export type { ComparisonJSON, EstimateJSON, MetricComparisonJSON, MetricId, VariantComparisonJSON, Verdict };
 
 /**
  * The report model: one versioned JSON object (report.json), built from the runs here and read by
@@ -55,6 +68,12 @@ export interface ScenarioReport {
   /** Notes from loading (skipped kinds, unused images), formatted `file:line:col: note: …`. */
   notes: string[];
   variants: VariantReport[];
+  /**
+   * Every variant against the first (the baseline), paired by replication (common random numbers):
+   * per metric the mean difference with its 95% CI, the unpaired (Welch) interval for comparison,
+   * and a verdict (better / worse / no significant difference). Null with a single variant.
+   */
+  comparison: ComparisonJSON | null;
 }
 
 export interface VariantReport {
@@ -170,6 +189,14 @@ export interface RunErrorReport {
 export interface VariantSummary {
   /** Finished runs. */
   runs: number;
+  /** Level of the confidence intervals in `metrics` (0.95). */
+  confidence: number;
+  /**
+   * Per metric over the replications: n, mean, sd and the 95% CI of the mean (Student t; null for
+   * n < 2). Metrics: availability, failures (total and per cause), latency.p50, latency.p99 (ms),
+   * rollout.duration (s, over completed rollouts).
+   */
+  metrics: Record<MetricId, EstimateJSON>;
   /** Runs that threw. */
   failedRuns: number;
   /** Pooled over the finished runs (sums; latency and availability from the pooled data). */
@@ -242,6 +269,7 @@ function scenarioReport(s: ScenarioRuns, cwd: string): ScenarioReport {
     slos: [...sc.spec.slos],
     notes: sc.notes.map((d) => noteText(d, cwd)),
     variants: s.variants.map((v) => variantReport(v, v.scenario.spec.slos)),
+    comparison: compareVariants(s.variants.map((v) => ({ name: v.name, runs: v.runs }))),
   };
 }
 
@@ -311,6 +339,8 @@ function summarise(runs: readonly RunResult[], failedRuns: number, slos: readonl
   const zero = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   return {
     runs: runs.length,
+    confidence: CONFIDENCE,
+    metrics: summarizeVariant(runs).metrics,
     failedRuns,
     requests: pooled !== undefined ? requestCounts(pooled.requests) : { total: 0, ok: 0, failed: 0, byOutcome: zero },
     availability: pooled !== undefined ? fraction(pooled.availability) : null,

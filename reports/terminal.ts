@@ -1,4 +1,4 @@
-import { REPORT_OUTCOMES, type Report, type ScenarioReport, type SloSummary, type SloUnit, type VariantReport } from './model.js';
+import { REPORT_OUTCOMES, type EstimateJSON, type MetricComparisonJSON, type Report, type ScenarioReport, type SloSummary, type SloUnit, type VariantReport } from './model.js';
 
 /**
  * The terminal summary: one table per scenario, one column per variant, values pooled over the
@@ -61,7 +61,57 @@ function renderScenario(s: ScenarioReport, color: boolean): string {
   const header: Cell[] = [{ text: '' }, ...vs.map((v) => ({ text: clean(v.name), style: 'bold' as const }))];
   const replications = `${s.replications} replication${s.replications === 1 ? '' : 's'}`;
   const title = `${clean(s.name)} · ${clean(s.file)} · seed ${s.seed} · ${replications} · ${seconds(s.durationS)} simulated`;
-  return `${paint(title, 'bold', color)}\n${table([header, ...rows], color)}\n`;
+  const ranked = vs.length > 1 ? `\n${rankedTable(s, color)}` : '';
+  return `${paint(title, 'bold', color)}\n${table([header, ...rows], color)}\n${ranked}`;
+}
+
+/**
+ * Variants ranked by mean availability (higher first), then mean p99 latency (lower first), with
+ * 95% confidence intervals over the replications and each variant's paired difference from the
+ * baseline (the first variant) with its verdict.
+ */
+function rankedTable(s: ScenarioReport, color: boolean): string {
+  const mean = (v: VariantReport, id: 'availability' | 'latency.p99') => v.summary.metrics[id].mean;
+  const order = [...s.variants].sort(
+    (a, b) =>
+      (mean(b, 'availability') ?? -1) - (mean(a, 'availability') ?? -1) ||
+      (mean(a, 'latency.p99') ?? Infinity) - (mean(b, 'latency.p99') ?? Infinity) ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  const baseline = s.comparison?.baseline ?? s.variants[0]!.name;
+  const vsCell = (v: VariantReport, id: 'availability' | 'latency.p99', fmt: (x: number) => string): Cell => {
+    if (v.name === baseline) return { text: 'baseline', style: 'dim' };
+    const c = s.comparison?.variants.find((x) => x.variant === v.name)?.metrics[id];
+    return c === undefined ? { text: '-' } : differenceCell(c, fmt);
+  };
+  const pct = (x: number) => `${(x * 100).toFixed(3)}pp`;
+  const msd = (x: number) => `${x.toFixed(1)} ms`;
+  const rows: Cell[][] = [
+    ['#', 'variant', 'availability (95% CI)', 'p99 latency (95% CI)', `Δ availability vs ${clean(baseline)}`, `Δ p99 vs ${clean(baseline)}`].map((text) => ({ text, style: 'bold' as const })),
+    ...order.map((v, i) => [
+      { text: String(i + 1) },
+      { text: clean(v.name) },
+      { text: estimateText(v.summary.metrics.availability, (x) => percent(x)) },
+      { text: estimateText(v.summary.metrics['latency.p99'], (x) => ms(x)) },
+      vsCell(v, 'availability', pct),
+      vsCell(v, 'latency.p99', msd),
+    ]),
+  ];
+  const n = s.variants[0]!.summary.runs;
+  return `ranked by availability, then p99 latency · means over ${n} replication${n === 1 ? '' : 's'}, paired differences (common random numbers)\n${table(rows, color)}\n`;
+}
+
+function estimateText(e: EstimateJSON, fmt: (x: number) => string): string {
+  if (e.mean === null) return 'n/a';
+  return e.ci95 === null ? fmt(e.mean) : `${fmt(e.mean)} [${fmt(e.ci95[0])}, ${fmt(e.ci95[1])}]`;
+}
+
+function differenceCell(c: MetricComparisonJSON, fmt: (x: number) => string): Cell {
+  if (c.difference === null) return { text: 'n/a' };
+  const signed = (x: number) => `${x > 0 ? '+' : ''}${fmt(x)}`;
+  const ci = c.ci95 === null ? '' : ` [${signed(c.ci95[0])}, ${signed(c.ci95[1])}]`;
+  const style: Style = c.verdict === 'better' ? 'ok' : c.verdict === 'worse' ? 'bad' : 'dim';
+  return { text: `${signed(c.difference)}${ci} ${c.verdict}`, style };
 }
 
 function rolloutText(v: VariantReport, target: string): string {

@@ -178,7 +178,7 @@ describe('run', () => {
     expect(report.failedRuns).toBe(0);
     expect(report.scenarios).toHaveLength(1);
     const s = report.scenarios[0];
-    expect(Object.keys(s)).toEqual(['name', 'file', 'files', 'bare', 'seed', 'durationS', 'warmupS', 'replications', 'slos', 'notes', 'variants']);
+    expect(Object.keys(s)).toEqual(['name', 'file', 'files', 'bare', 'seed', 'durationS', 'warmupS', 'replications', 'slos', 'notes', 'variants', 'comparison']);
     expect(s).toMatchObject({ name: 'web-app-steady', file: 'scenarios/web-app.yaml', files: ['scenarios/web-app.yaml'], bare: false, seed: 42, durationS: 120, replications: 1 });
     expect(s.slos).toEqual(['availability >= 99.9%', 'p(99) < 300ms']);
     expect(s.variants.map((v: Json) => v.name)).toEqual(['default']);

@@ -2,11 +2,15 @@ import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFiles } from '../../engine/scenario/load.js';
 import { simulate, type RunResult } from '../../engine/run/simulate.js';
+import { runScenarios } from '../../engine/run/run.js';
+import { buildReport } from '../../reports/model.js';
+import { renderTerminal } from '../../reports/terminal.js';
 
 /** Every example in scenarios/ runs, and shows what its README entry says it shows. */
 const run = (file: string): RunResult => {
   const { scenarios } = loadScenarioFiles([`scenarios/${file}`]);
   expect(scenarios).toHaveLength(1);
+  expect(scenarios[0]!.spec.variants).toEqual([]); // variant examples run through runScenarios below
   return simulate(scenarios[0]!, 0, scenarios[0]!.spec.seed);
 };
 const byOutcome = (r: RunResult) => r.metrics.requests.byOutcome;
@@ -18,6 +22,7 @@ describe('example scenarios', () => {
     expect(files).toEqual([
       'llm-serving.yaml',
       'pod-dies.yaml',
+      'prestop-race.yaml',
       'rolling-update-undo.yaml',
       'scale-up.yaml',
       'strategy-recreate.yaml',
@@ -95,5 +100,30 @@ describe('example scenarios', () => {
     const sum = (a: number, b: number) => overload.slice(a, b).reduce((x, y) => x + y, 0);
     expect(sum(240, 400)).toBeGreaterThan(0.95 * byOutcome(r).overload);
     expect(sum(0, 240)).toBeLessThan(0.02 * byOutcome(r).overload);
+  });
+
+  it('prestop-race: over 5 paired replications the 5 s preStop is better, with a CI that excludes zero', async () => {
+    const { scenarios } = loadScenarioFiles(['scenarios/prestop-race.yaml']);
+    const report = buildReport(await runScenarios(scenarios));
+    const s = report.scenarios[0]!;
+    expect(s.variants.map((v) => v.name)).toEqual(['no-prestop', 'prestop-5s']);
+    expect(s.variants.map((v) => v.runs.length)).toEqual([5, 5]);
+    const c = s.comparison!.variants[0]!;
+    expect(c.variant).toBe('prestop-5s');
+    expect(c.pairs).toBe(5);
+    const avail = c.metrics.availability;
+    expect(avail.verdict).toBe('better');
+    expect(avail.ci95![0]).toBeGreaterThan(0);
+    expect(c.metrics['failures.refused'].verdict).toBe('better');
+    expect(c.metrics['failures.refused'].ci95![1]).toBeLessThan(0);
+    // common random numbers: the latency difference is tight, and the paired interval is narrower than
+    // the unpaired one on the same data
+    const p99 = c.metrics['latency.p99'];
+    const width = (ci: [number, number] | null) => ci![1] - ci![0];
+    expect(width(p99.ci95)).toBeLessThan(width(p99.unpaired.ci95));
+    expect(p99.verdict).toBe('no significant difference');
+    expect(s.variants[1]!.summary.metrics.availability.mean).toBe(1);
+    const terminal = renderTerminal(report);
+    expect(terminal.indexOf('1   prestop-5s')).toBeGreaterThan(-1);
   });
 });

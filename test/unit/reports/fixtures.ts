@@ -1,4 +1,4 @@
-import type { LatencyMs, Report, RequestCounts, VariantReport } from '../../../reports/model.js';
+import type { EstimateJSON, LatencyMs, MetricId, Report, RequestCounts, VariantReport } from '../../../reports/model.js';
 
 /** Hand-made report models for renderer tests (renderers read the model only). */
 export function counts(byOutcome: Partial<RequestCounts['byOutcome']>): RequestCounts {
@@ -17,6 +17,8 @@ export function variant(name: string, over: Partial<VariantReport['summary']> = 
     errors: Array.from({ length: errors }, (_, i) => ({ replication: i, seed: i, message: 'Error: boom' })),
     summary: {
       runs: 1,
+      confidence: 0.95,
+      metrics: metrics(requests.total === 0 ? null : requests.ok / requests.total),
       failedRuns: errors,
       requests,
       availability: requests.total === 0 ? null : requests.ok / requests.total,
@@ -48,7 +50,17 @@ export function report(variants: VariantReport[], slos: string[] = []): Report {
         slos,
         notes: [],
         variants,
+        comparison: null,
       },
     ],
   };
+}
+
+/** Per-metric estimates of one replication (no intervals). */
+export function metrics(availability: number | null): Record<MetricId, EstimateJSON> {
+  const one = (mean: number | null): EstimateJSON => ({ n: mean === null ? 0 : 1, mean, sd: null, ci95: null });
+  const ids: MetricId[] = ['availability', 'failures', 'failures.no_endpoints', 'failures.refused', 'failures.reset', 'failures.timeout', 'failures.overload', 'failures.app_error', 'latency.p50', 'latency.p99', 'rollout.duration'];
+  const out = {} as Record<MetricId, EstimateJSON>;
+  for (const id of ids) out[id] = one(id === 'availability' ? availability : id === 'latency.p50' ? LATENCY.p50 : id === 'latency.p99' ? LATENCY.p99 : id === 'rollout.duration' ? null : 0);
+  return out;
 }

@@ -63,8 +63,13 @@ describe('renderTerminal', () => {
         ['availability >= 99%'],
       ),
     );
-    const lines = text.trimEnd().split('\n').slice(1);
+    const main = text.slice(0, text.indexOf('\nranked by'));
+    const lines = main.trimEnd().split('\n').slice(1);
     expect(new Set(lines.map((l) => [...l].length)).size).toBe(1); // every row ends in the same column
+    // several variants: a ranked table follows (availability first), the first variant is the baseline
+    const ranked = text.slice(text.indexOf('ranked by')).split('\n');
+    expect(ranked[2]).toMatch(/^ +1 +rolling-update +100\.000% .* baseline +baseline$/);
+    expect(ranked[3]).toMatch(/^ +2 +recreate +90\.000% /);
     expect(lines[0]).toMatch(/^ +rolling-update +recreate$/);
     expect(text).toMatch(/^ {2}failures no_endpoints +0 +100$/m);
     expect(text).toMatch(/^ {2}SLO availability >= 99% +✓ 3\/3 runs, pooled 99\.120% +✗ 1\/3 runs, pooled 99\.120%$/m);
