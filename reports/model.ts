@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { mergeRunMetrics, snapshotOf, type RunMetricsJSON } from '../engine/metrics/recorder.js';
 import { OUTCOMES, type Outcome } from '../engine/metrics/outcomes.js';
-import { evaluateSlos, parseSlo, type SloMetric, type SloResult } from '../engine/metrics/slo.js';
+import { evaluateSlos, parseSlo, valueUnit, type SloResult } from '../engine/metrics/slo.js';
 import type { TimeSeriesJSON } from '../engine/metrics/timeseries.js';
 import type { RunFailure, ScenarioRuns, VariantRuns } from '../engine/run/run.js';
 import type { RunResult } from '../engine/run/simulate.js';
@@ -412,25 +412,10 @@ function timeseriesReport(t: TimeSeriesJSON): TimeseriesReport {
 // -------------------------------------------------------------------------------------------------
 // SLO units
 
-function unitOf(m: SloMetric): SloUnit {
-  switch (m.kind) {
-    case 'availability':
-    case 'error_rate':
-      return 'fraction';
-    case 'percentile':
-    case 'latency':
-      return 'seconds';
-    case 'rollout':
-      return m.stat === 'duration' ? 'seconds' : 'count';
-    default:
-      return 'count';
-  }
-}
-
 /** The unit of an SLO's value ('count' for an expression that does not parse). */
 export function sloUnit(expr: string): SloUnit {
   try {
-    return unitOf(parseSlo(expr).metric);
+    return valueUnit(parseSlo(expr).metric);
   } catch {
     return 'count';
   }

@@ -79,6 +79,12 @@ function kindOf(m: SloMetric): MetricKind {
   }
 }
 
+/** The unit of a metric's value: a fraction (availability), seconds (latency, durations) or a count. */
+export function valueUnit(m: SloMetric): 'fraction' | 'seconds' | 'count' {
+  const kind = kindOf(m);
+  return kind === 'duration' ? 'seconds' : kind;
+}
+
 /** The canonical name of a metric (`p(99)`, `errors.refused`, …). */
 export function metricName(m: SloMetric): string {
   switch (m.kind) {

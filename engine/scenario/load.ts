@@ -12,7 +12,7 @@ import { parseAt } from './validate.js';
 import { readReplay } from './replay.js';
 import { parseSlo, SloError } from '../metrics/slo.js';
 import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
-import { diagnosticAt, readYamlFile, type PathSegment, type YamlDocument } from './yaml.js';
+import { diagnosticAt, isRecord, readYamlFile, valueAt, type PathSegment, type YamlDocument } from './yaml.js';
 
 export { scenarioJsonSchema } from './schema.js';
 
@@ -342,18 +342,6 @@ export function rebuildScenario(
   return build(base.name, base.file, base.files, change.manifests ?? origin.manifests, origin.fileNotes, source, errors);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function valueAt(value: unknown, at: readonly PathSegment[]): unknown {
-  let v = value;
-  for (const seg of at) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-}
 
 /**
  * `spec.variants` of a Scenario document with its null values, which the YAML reader drops (a null in a

@@ -2,7 +2,7 @@ import { type Diagnostic, ScenarioError, sortDiagnostics } from './diagnostics.j
 import { rebuildScenario, type LoadedScenario, type ManifestObject, type ScenarioOrigin } from './load.js';
 import { decodeDocument } from './manifests.js';
 import type { MatrixSpec, VariantSpec } from './schema.js';
-import { diagnosticAt, formatPath, type PathSegment, type Position, type YamlDocument } from './yaml.js';
+import { diagnosticAt, formatPath, isRecord, valueAt, type PathSegment, type Position, type YamlDocument } from './yaml.js';
 
 /**
  * Variants: the ways of running one scenario that a report compares (issue 6).
@@ -585,18 +585,6 @@ function generatedPatch(params: Parameter[], combo: number[], mAt: PathSegment[]
 
 // ---------------------------------------------------------------------------------------------
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function valueAt(value: unknown, at: readonly PathSegment[]): unknown {
-  let v = value;
-  for (const seg of at) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[seg];
-  }
-  return v;
-}
 
 function key(d: Diagnostic): string {
   return `${d.file}\u0000${d.line}\u0000${d.col}\u0000${d.path}\u0000${d.message}\u0000${d.severity}`;

@@ -167,3 +167,18 @@ export function stripNulls(value: unknown): unknown {
   }
   return value;
 }
+
+/** A plain mapping (not null, not a list). */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** The value at a path inside plain data, or undefined where the path leaves it. */
+export function valueAt(value: unknown, at: readonly PathSegment[]): unknown {
+  let v = value;
+  for (const seg of at) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
