@@ -1,9 +1,25 @@
 import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { buildReport, type Report } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, sloValue } from '../../reports/terminal.js';
-import { expandScenarios, runScenarios, type Simulator } from '../run/run.js';
+import { defaultWorkers, executePlan, InputsChangedError } from '../run/pool.js';
+import { collectResults, expandScenarios, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
+import {
+  checkPartialSet,
+  identityDifference,
+  JOB_INDEX_ENV,
+  makePartial,
+  parseShard,
+  partialResults,
+  planIdentity,
+  readPartials,
+  ShardError,
+  shardItems,
+  writePartial,
+  type Shard,
+} from '../run/shard.js';
 import { formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
 import { version } from '../version.js';
@@ -38,7 +54,12 @@ export interface CliIO {
 
 /** What the commands run with; tests replace the simulator to exercise failing runs. */
 export interface CliDeps {
+  /** Runs in this thread with this simulator (functions cannot cross threads: --workers is ignored). */
   simulate?: Simulator;
+  /** A module URL whose default export is the simulator worker threads use (tests). */
+  workerSimulator?: string;
+  /** The progress clock in milliseconds (tests); default performance.now. */
+  now?: () => number;
 }
 
 /** Bad usage found by kubesim itself (not commander): printed as `kubesim: <message>`, exit 2. */
@@ -49,6 +70,14 @@ export class UsageError extends Error {
 interface RunOptions {
   seed?: number;
   replications?: number;
+  workers?: number;
+  shard?: string;
+  out: string;
+  format: string[];
+  quiet?: boolean;
+}
+
+interface MergeOptions {
   out: string;
   format: string[];
   quiet?: boolean;
@@ -81,6 +110,7 @@ function formatList(value: string): string[] {
 }
 
 export const MAX_REPLICATIONS = 100_000;
+export const MAX_WORKERS = 1024;
 
 /** Builds the program; `exit` receives each command's exit code. */
 export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliDeps = {}): Command {
@@ -105,6 +135,12 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         positiveInt(`a positive integer (at most ${MAX_REPLICATIONS})`, MAX_REPLICATIONS),
       ),
     )
+    .addOption(
+      new Option('--workers <n>', 'worker threads running the runs (1: in this thread)')
+        .argParser(positiveInt(`a positive integer (at most ${MAX_WORKERS})`, MAX_WORKERS))
+        .default(undefined, 'the number of cores'),
+    )
+    .option('--shard <i/n>', `run only shard i of n of the plan and write <out>/partial-<i>-of-<n>.json for kubesim merge (auto/n: i from ${JOB_INDEX_ENV} + 1)`)
     .option('--out <dir>', 'folder for the report files', DEFAULT_OUT)
     .addOption(
       new Option('--format <list>', `comma-separated report formats: ${[...REPORT_WRITERS.keys()].join(', ')}`)
@@ -118,6 +154,25 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
+
+  program
+    .command('merge')
+    .description('combine the partial results of kubesim run --shard into the report a single run writes')
+    .argument('<dirs...>', 'folders holding partial-<i>-of-<n>.json files (or the files themselves)')
+    .option('--out <dir>', 'folder for the report files', DEFAULT_OUT)
+    .addOption(
+      new Option('--format <list>', `comma-separated report formats: ${[...REPORT_WRITERS.keys()].join(', ')}`)
+        .argParser(formatList)
+        .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
+    )
+    .option('-q, --quiet', 'no notes or summary; only problems, on stderr')
+    .addHelpText(
+      'after',
+      '\nThe scenario files the shards ran must be present, unchanged, at the same paths relative to the\n' +
+        'current folder (merge reloads them). Every shard 1 … n is needed exactly once.\n' +
+        'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
+    )
+    .action(async (dirs: string[], opts: MergeOptions) => exit(mergeCommand(dirs, opts, io)));
 
   program
     .command('validate')
@@ -154,7 +209,7 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
       io.stderr.write(`${e.message}\n`);
       return EXIT.usage;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof ShardError || e instanceof InputsChangedError) {
       io.stderr.write(`kubesim: ${e.message}\n`);
       return EXIT.usage;
     }
@@ -180,20 +235,99 @@ function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO):
 
 async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: CliDeps): Promise<number> {
   const quiet = opts.quiet === true;
+  const shard: Shard | undefined = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
   const { scenarios, notes } = loadScenarioFiles(files);
   const expanded = expandScenarios(scenarios);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const out = opts.out;
   prepareOut(out);
 
-  const progress = progressReporter({ write: (s) => void io.stderr.write(s), isTTY: io.stderr.isTTY === true, columns: io.stderr.columns }, quiet);
-  const runs = await runScenarios(expanded, { seed: opts.seed, replications: opts.replications, onProgress: (p) => progress.update(p) }, deps.simulate);
+  const planOptions = { seed: opts.seed, replications: opts.replications };
+  const plan = planExpanded(expanded, planOptions);
+  const items = shard !== undefined ? shardItems(plan.items, shard) : plan.items;
+  const progress = progressReporter(
+    { write: (s) => void io.stderr.write(s), isTTY: io.stderr.isTTY === true, columns: io.stderr.columns },
+    quiet,
+    deps.now,
+  );
+  const results = await executePlan(expanded, items, {
+    workers: opts.workers ?? defaultWorkers(),
+    source: { files: files.map((f) => path.resolve(io.cwd, f)), options: planOptions },
+    simulate: deps.simulate,
+    workerSimulator: deps.workerSimulator,
+    onProgress: (p) => progress.update(p),
+  });
   progress.end();
 
+  if (shard !== undefined) {
+    const identity = planIdentity(files, planOptions, expanded, plan, io.cwd);
+    let file: string;
+    try {
+      file = writePartial(out, makePartial(shard, identity, results));
+    } catch (e) {
+      if (typeof (e as NodeJS.ErrnoException).code === 'string') throw new UsageError(`cannot write the partial result to ${out}: ${errnoText(e)}`);
+      throw e;
+    }
+    if (!quiet) {
+      io.stdout.write(`shard ${shard.index}/${shard.count}: ${items.length} of ${plan.items.length} runs (combine every shard with kubesim merge)\n`);
+      io.stdout.write(`partial: ${file}\n`);
+    }
+    const failed = results.filter((r) => !r.ok).length;
+    reportFailures(results.flatMap((r) => (r.ok ? [] : [r.failure])), io);
+    return failed > 0 ? EXIT.internal : EXIT.ok;
+  }
+
+  return finish(collectResults(expanded, plan, results), out, opts.format, quiet, io);
+}
+
+/**
+ * `kubesim merge`: reads the partial results, checks they are one complete set from the same inputs,
+ * reloads the scenario files (at the paths the shards recorded, relative to the current folder),
+ * checks they are unchanged, and writes the report exactly as `kubesim run` would have.
+ */
+function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): number {
+  const quiet = opts.quiet === true;
+  // Paths relative to io.cwd, as the file system functions (relative to process.cwd()) need them.
+  const here = (p: string): string => (path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.');
+  const partials = checkPartialSet(readPartials(dirs.map(here)));
+  const first = partials[0]!.partial.identity;
+  const files = first.args.map(here);
+  const missing = files.filter((f) => !existsPath(f));
+  if (missing.length > 0) {
+    throw new ShardError(
+      `the scenario files of the shards are not here: ${missing.join(', ')} (merge reloads the files the shards ran, at the same paths relative to the current folder)`,
+    );
+  }
+  const { scenarios, notes } = loadScenarioFiles(files);
+  const expanded = expandScenarios(scenarios);
+  if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
+  const planOptions = { seed: first.options.seed ?? undefined, replications: first.options.replications ?? undefined };
+  const plan = planExpanded(expanded, planOptions);
+  const identity = planIdentity(files, planOptions, expanded, plan, io.cwd);
+  if (identity.hash !== first.hash) {
+    throw new ShardError(`the scenario files changed since the shards ran (${identityDifference(first, identity)}); run the shards again or merge with the files they ran`);
+  }
+  const results = partialResults(partials, plan);
+  const out = opts.out;
+  prepareOut(out);
+  return finish(collectResults(expanded, plan, results), out, opts.format, quiet, io);
+}
+
+function existsPath(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The end of run and merge: the report files, the summary, problems on stderr, the exit code. */
+function finish(runs: ScenarioRuns[], out: string, formats: string[], quiet: boolean, io: CliIO): number {
   const report = buildReport(runs, { cwd: io.cwd });
   let written: string[];
   try {
-    written = writeReports(report, out, opts.format);
+    written = writeReports(report, out, formats);
   } catch (e) {
     // file-system errors (permissions, space, a folder in the way) are the user's to fix; others are bugs
     if (typeof (e as NodeJS.ErrnoException).code === 'string') throw new UsageError(`cannot write the report to ${out}: ${errnoText(e)}`);
@@ -208,18 +342,22 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
     for (const f of written) io.stdout.write(`report: ${f}\n`);
   }
   for (const line of problems(report)) io.stderr.write(`${line}\n`);
-  for (const s of runs) {
-    for (const v of s.variants) {
-      for (const f of v.failures) {
-        io.stderr.write(
-          `kubesim: internal error: run failed: scenario ${JSON.stringify(f.scenario)} variant ${JSON.stringify(f.variant)} replication ${f.replication} seed ${f.seed}: ${oneLine(f.message)}\n`,
-        );
-        if (io.env.KUBESIM_DEBUG && f.stack) io.stderr.write(`${f.stack}\n`);
-      }
-    }
-  }
+  reportFailures(
+    runs.flatMap((s) => s.variants.flatMap((v) => v.failures)),
+    io,
+  );
   if (report.failedRuns > 0) return EXIT.internal;
   return report.slosPass ? EXIT.ok : EXIT.sloFailed;
+}
+
+/** One line per run that threw (the stack with KUBESIM_DEBUG). */
+function reportFailures(failures: readonly RunFailure[], io: CliIO): void {
+  for (const f of failures) {
+    io.stderr.write(
+      `kubesim: internal error: run failed: scenario ${JSON.stringify(f.scenario)} variant ${JSON.stringify(f.variant)} replication ${f.replication} seed ${f.seed}: ${oneLine(f.message)}\n`,
+    );
+    if (io.env.KUBESIM_DEBUG && f.stack) io.stderr.write(`${f.stack}\n`);
+  }
 }
 
 /** One line per failing SLO (per scenario and variant). */

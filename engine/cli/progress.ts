@@ -4,6 +4,11 @@ import type { RunProgress } from '../run/run.js';
  * Progress of `kubesim run` on stderr: a bar redrawn in place when stderr is a terminal, one plain
  * line per finished run otherwise (logs, CI), nothing with --quiet. Progress never goes to stdout, so
  * the summary table there can be piped.
+ *
+ * Both show runs done / total and, once a run has finished, the simulation speed: kernel events of
+ * the finished runs (RunResult.kernelEvents) per second of wall time since the first update — over
+ * all worker threads together. Wall time is measured here and printed on stderr only; it never
+ * reaches the report.
  */
 export interface ProgressSink {
   write(text: string): void;
@@ -17,37 +22,65 @@ export interface ProgressReporter {
   end(): void;
 }
 
-export function progressReporter(sink: ProgressSink, quiet: boolean): ProgressReporter {
+/** Milliseconds from an arbitrary origin (performance.now by default). */
+export type Clock = () => number;
+
+export function progressReporter(sink: ProgressSink, quiet: boolean, now: Clock = () => performance.now()): ProgressReporter {
   if (quiet) return { update() {}, end() {} };
-  return sink.isTTY ? barReporter(sink) : lineReporter(sink);
+  const speed = speedMeter(now);
+  return sink.isTTY ? barReporter(sink, speed) : lineReporter(sink, speed);
+}
+
+/** Kernel events per second of wall time over the finished runs; '' until it can be told. */
+function speedMeter(now: Clock): (p: RunProgress) => string {
+  let start: number | undefined;
+  let events = 0;
+  return (p) => {
+    start ??= now();
+    const r = p.result;
+    if (p.phase === 'finish' && r?.ok === true && typeof r.result.kernelEvents === 'number') events += r.result.kernelEvents;
+    const elapsed = (now() - start) / 1000;
+    if (events === 0 || !(elapsed > 0)) return '';
+    return `${eventsRate(events / elapsed)} events/s`;
+  };
+}
+
+/** 1.23 M, 456 k, 789 */
+export function eventsRate(perSecond: number): string {
+  if (perSecond >= 1e9) return `${(perSecond / 1e9).toFixed(2)} G`;
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)} k`;
+  return perSecond.toFixed(0);
 }
 
 function label(p: RunProgress): string {
   return `${oneLine(p.scenario)} ${oneLine(p.item.variant)} #${p.item.replication} (seed ${p.item.seed})`;
 }
 
-function lineReporter(sink: ProgressSink): ProgressReporter {
+function lineReporter(sink: ProgressSink, speed: (p: RunProgress) => string): ProgressReporter {
   return {
     update(p) {
+      const rate = speed(p);
       if (p.phase !== 'finish' || p.result === undefined) return;
       const r = p.result;
       const what = r.ok
         ? `${r.result.metrics.requests.total} requests, ${r.result.metrics.requests.failed} failed`
         : `failed: ${oneLine(r.failure.message)}`;
-      sink.write(`kubesim: run ${p.done}/${p.total} ${label(p)}: ${what}\n`);
+      sink.write(`kubesim: run ${p.done}/${p.total} ${label(p)}: ${what}${rate === '' ? '' : ` (${rate})`}\n`);
     },
     end() {},
   };
 }
 
-function barReporter(sink: ProgressSink): ProgressReporter {
+function barReporter(sink: ProgressSink, speed: (p: RunProgress) => string): ProgressReporter {
   let drawn = false;
   return {
     update(p) {
+      const rate = speed(p);
       const cols = Math.max(40, sink.columns ?? 80);
       const barWidth = Math.min(30, cols - 30);
       const filled = p.total === 0 ? barWidth : Math.round((p.done / p.total) * barWidth);
-      const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${p.done}/${p.total}`;
+      const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${p.done}/${p.total}${rate === '' ? '' : ` · ${rate}`}`;
       const text = `${bar} ${label(p)}`;
       const line = [...text].length > cols - 1 ? `${[...text].slice(0, cols - 2).join('')}…` : text;
       sink.write(`\r\x1b[2K${line}`);

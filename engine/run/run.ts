@@ -6,8 +6,10 @@ import { simulate, type RunResult } from './simulate.js';
 
 /**
  * Running a plan: every item is one `simulate` call of one variant of a scenario (its patched copy,
- * from `expandVariants`). Items run one after another for now; a worker
- * pool only needs `runPlanItem` (one item) and `collectResults` (results back in plan order).
+ * from `expandVariants`). `runItems` runs items one after another in this thread; the worker pool
+ * (pool.ts) runs them in worker threads with `runPlanItem`, and a shard (shard.ts) runs a slice of the
+ * plan. Either way `collectResults` puts the results back in plan order, so the report does not
+ * depend on how the items were executed.
  *
  * A run that throws does not stop the others: it becomes a `RunFailure` naming the scenario, variant,
  * replication and seed, so it can be reproduced alone (`--seed` and `--replications` cannot pick one
@@ -147,8 +149,33 @@ export function collectResults(expanded: readonly ExpandedScenario[], plan: RunP
 }
 
 /**
+ * Runs `items` (of `plan`'s items) one after another in this thread, reporting progress before and
+ * after each; returns their results in the order given. `done` and `total` count `items` only.
+ */
+export async function runItems(
+  expanded: readonly ExpandedScenario[],
+  items: readonly PlanItem[],
+  options: { onProgress?: ((p: RunProgress) => void) | undefined } = {},
+  run: Simulator = simulate,
+): Promise<ItemResult[]> {
+  const results: ItemResult[] = [];
+  const total = items.length;
+  for (const item of items) {
+    const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
+    options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
+    const result = runPlanItem(expanded, item, run);
+    results.push(result);
+    options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });
+    // Let signals and pending output through between runs.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return results;
+}
+
+/**
  * Runs every replication of every variant of every scenario, in plan order, and returns them grouped.
  * Takes loaded scenarios (variants are expanded here; ScenarioError for bad patches) or expanded ones.
+ * In this thread; `executePlan` (pool.ts) runs a plan over worker threads.
  */
 export async function runScenarios(
   scenarios: readonly LoadedScenario[] | readonly ExpandedScenario[],
@@ -157,16 +184,6 @@ export async function runScenarios(
 ): Promise<ScenarioRuns[]> {
   const expanded = scenarios.map((s) => ('scenario' in s && 'variants' in s ? s : expandScenarios([s as LoadedScenario])[0]!));
   const plan = planExpanded(expanded, options);
-  const results: ItemResult[] = [];
-  const total = plan.items.length;
-  for (const item of plan.items) {
-    const scenario = expanded[item.scenario]!.scenario.name;
-    options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
-    const result = runPlanItem(expanded, item, run);
-    results.push(result);
-    options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });
-    // Let signals and pending output through between runs.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-  }
+  const results = await runItems(expanded, plan.items, options, run);
   return collectResults(expanded, plan, results);
 }

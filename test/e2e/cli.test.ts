@@ -166,7 +166,7 @@ describe('run', () => {
     expect(first.stdout).toMatch(/^ {2}SLO p\(99\) < 300ms +✓ [\d.]+ ms$/m);
     expect(first.stdout).toContain(`report: ${path.join(out, 'report.json')}\n`);
     expect(first.stdout).not.toContain('\x1b[');
-    expect(first.stderr).toMatch(/^kubesim: run 1\/1 web-app-steady default #0 \(seed \d+\): \d+ requests, \d+ failed\n$/);
+    expect(first.stderr).toMatch(/^kubesim: run 1\/1 web-app-steady default #0 \(seed \d+\): \d+ requests, \d+ failed \([\d.]+ [kMG]? ?events\/s\)\n$/);
   });
 
   it('writes report.json by the contract', () => {

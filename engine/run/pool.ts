@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { PlanItem, PlanOptions } from './plan.js';
+import { runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
+import type { WorkerReply, WorkerTask } from './worker.js';
+
+/**
+ * Running plan items over a pool of worker threads (piscina).
+ *
+ * The main thread has loaded and planned the scenarios; the workers cannot receive those objects
+ * (they hold functions and Maps), so each worker loads the same files itself (worker.ts) and runs
+ * items by plan index. At most one item per thread is in flight: an item is handed out when a thread
+ * becomes free, so progress `start` events mean "started" and the queue never holds the whole plan.
+ *
+ * Results come back in completion order; `executePlan` returns them sorted by plan index, and
+ * `collectResults` groups them in plan order, so the report is the same for any number of workers.
+ *
+ * Failures: a run that throws is a RunFailure from `runPlanItem` inside the worker, like in process.
+ * A worker thread that dies outright (process.exit, out of memory, a native crash) rejects its task;
+ * that item becomes a RunFailure (`WorkerError: …`) and piscina starts a fresh thread for the rest.
+ * If the files changed on disk since they were read, the run stops with InputsChangedError.
+ */
+
+/** The number of workers `--workers` defaults to: the cores this process may use. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** The scenario files changed between the main thread's reading and a worker's (bad input: exit 2). */
+export class InputsChangedError extends Error {
+  override name = 'InputsChangedError';
+}
+
+/** What a worker needs to rebuild the plan: the command-line paths (absolute) and the plan options. */
+export interface PlanSource {
+  files: string[];
+  options: PlanOptions;
+}
+
+export interface ExecuteOptions {
+  /** Threads to use; 1 (or a single item) runs in this thread without a pool. */
+  workers: number;
+  /** Required when more than one worker thread is used. */
+  source?: PlanSource | undefined;
+  /** A simulator for in-process runs (tests); functions cannot cross threads, so this forces workers = 1. */
+  simulate?: Simulator | undefined;
+  /** For tests: a module URL whose default export is the Simulator the worker threads use. */
+  workerSimulator?: string | undefined;
+  /** The worker module; default: worker.js beside this module in dist/. */
+  workerUrl?: URL | undefined;
+  onProgress?: ((p: RunProgress) => void) | undefined;
+}
+
+/**
+ * The compiled worker module. From dist/engine/run/pool.js that is its neighbour worker.js; when this
+ * module runs from the TypeScript sources (vitest), the compiled one in dist/ (`npm run build` first).
+ */
+export function defaultWorkerUrl(): URL {
+  const here = new URL(import.meta.url);
+  if (here.pathname.endsWith('.ts')) return new URL('../../dist/engine/run/worker.js', here);
+  return new URL('./worker.js', here);
+}
+
+/**
+ * Runs `items` of the plan of `expanded` and returns their results sorted by plan index. Never throws
+ * for a failing run; throws InputsChangedError when the files changed under the workers.
+ */
+export async function executePlan(expanded: readonly ExpandedScenario[], items: readonly PlanItem[], options: ExecuteOptions): Promise<ItemResult[]> {
+  const threads = options.simulate !== undefined ? 1 : Math.max(1, Math.min(options.workers, items.length));
+  if (threads <= 1) return runItems(expanded, items, { onProgress: options.onProgress }, options.simulate);
+  if (options.source === undefined) throw new TypeError('executePlan: running on worker threads needs the plan source (files and options)');
+  const results = await runInPool(expanded, items, options.source, threads, options);
+  return results.sort((a, b) => a.item.index - b.item.index);
+}
+
+async function runInPool(
+  expanded: readonly ExpandedScenario[],
+  items: readonly PlanItem[],
+  source: PlanSource,
+  threads: number,
+  options: ExecuteOptions,
+): Promise<ItemResult[]> {
+  const url = options.workerUrl ?? defaultWorkerUrl();
+  if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
+    throw new Error(`the worker module ${fileURLToPath(url)} is missing (run npm run build)`);
+  }
+  const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000 });
+  // A worker dying between tasks is reported through the task that follows; keep the event quiet.
+  pool.on('error', () => {});
+  const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null]);
+  const total = items.length;
+  const results: ItemResult[] = [];
+  let next = 0;
+  let stop: Error | undefined;
+
+  const lane = async (): Promise<void> => {
+    while (stop === undefined && next < items.length) {
+      const item = items[next++]!;
+      const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
+      options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
+      const task: WorkerTask = { key, files: source.files, options: source.options, item, simulator: options.workerSimulator };
+      let result: ItemResult;
+      try {
+        const reply = (await pool.run(task)) as WorkerReply;
+        if (reply.kind === 'inputs') {
+          stop ??= new InputsChangedError(reply.message);
+          return;
+        }
+        result = reply.result;
+      } catch (e) {
+        result = { item, ok: false, failure: crashFailure(expanded, item, e) };
+      }
+      results.push(result);
+      options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });
+    }
+  };
+
+  try {
+    await Promise.all(Array.from({ length: threads }, lane));
+  } finally {
+    await pool.destroy();
+  }
+  if (stop !== undefined) throw stop;
+  return results;
+}
+
+/** The failure of an item whose worker thread died (or whose task was rejected by the pool). */
+function crashFailure(expanded: readonly ExpandedScenario[], item: PlanItem, e: unknown): RunFailure {
+  const why = e instanceof Error ? e.message : String(e);
+  const failure: RunFailure = {
+    scenario: expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`,
+    variant: item.variant,
+    replication: item.replication,
+    seed: item.seed,
+    message: `WorkerError: the worker thread running this item died: ${why}`,
+  };
+  if (e instanceof Error && e.stack !== undefined) failure.stack = e.stack;
+  return failure;
+}
