@@ -3,12 +3,14 @@ import path from 'node:path';
 import { HOLD, holdKernel, holdMinimal } from './hold.js';
 import { MODEL, runKubesim, runPeer, sharedDir } from './dataplane.js';
 import { memoryProfile } from './memory.js';
+import { printWorkersBench, workersBench } from './workers.js';
 
 /**
  * `npm run bench`: measured ratios, printed, never asserted (they depend on the machine).
  * 1. kernel vs a minimal typed-array loop on the hold model (same process, tinybench);
  * 2. the data plane vs the reference models of shared/peers (same job);
- * 3. memory from 1M to 10M requests.
+ * 3. memory from 1M to 10M requests;
+ * 4. worker threads: the same plan with 1, 2 and every core (`npm run bench workers`).
  */
 const only = process.argv[2];
 
@@ -51,4 +53,8 @@ if (!only || only === 'dataplane') {
 if (!only || only === 'memory') {
   console.log('\n## Memory: the same model, 1M then 10M requests (heap after GC, pool capacities)');
   for (const row of memoryProfile([1_000_000, 10_000_000])) console.log(row);
+}
+
+if (!only || only === 'workers') {
+  printWorkersBench(await workersBench());
 }
