@@ -252,7 +252,9 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
   );
   const results = await executePlan(expanded, items, {
     workers: opts.workers ?? defaultWorkers(),
-    source: { files: files.map((f) => path.resolve(io.cwd, f)), options: planOptions },
+    // the paths exactly as loaded here (worker threads share the process's current folder), so the
+    // workers group and name the scenarios the same way (a bare folder `.` is named after the path given)
+    source: { files, options: planOptions },
     simulate: deps.simulate,
     workerSimulator: deps.workerSimulator,
     onProgress: (p) => progress.update(p),

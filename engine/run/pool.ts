@@ -33,7 +33,7 @@ export class InputsChangedError extends Error {
   override name = 'InputsChangedError';
 }
 
-/** What a worker needs to rebuild the plan: the command-line paths (absolute) and the plan options. */
+/** What a worker needs to rebuild the plan: the command-line paths, as the main thread loaded them, and the plan options. */
 export interface PlanSource {
   files: string[];
   options: PlanOptions;

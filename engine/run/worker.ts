@@ -8,7 +8,7 @@ import { simulate } from './simulate.js';
  * compiled dist/engine/run/worker.js.
  *
  * Loaded scenarios hold functions (distributions) and Maps, so they cannot be posted to a thread.
- * Instead each task carries the scenario files (absolute paths) and the plan options; the worker
+ * Instead each task carries the scenario file paths and the plan options; the worker
  * loads and expands them itself the first time it sees them (cached by `key`) and runs the item by
  * its plan index with `runPlanItem`. It checks that its own plan has the same item at that index —
  * if the files changed on disk after the main thread read them, the reply says so instead of
@@ -18,7 +18,7 @@ import { simulate } from './simulate.js';
 export interface WorkerTask {
   /** Identifies (files, options): the worker reloads only when it changes. */
   key: string;
-  /** The command-line paths, absolute. */
+  /** The command-line paths as the main thread loaded them (relative ones resolve against the process's current folder, which threads share). */
   files: string[];
   options: PlanOptions;
   /** The item to run, as the main thread planned it. */
