@@ -245,6 +245,8 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
   const planOptions = { seed: opts.seed, replications: opts.replications };
   const plan = planExpanded(expanded, planOptions);
   const items = shard !== undefined ? shardItems(plan.items, shard) : plan.items;
+  // the inputs as read now, before minutes of simulation (the workers check the plan stays the same)
+  const identity = shard !== undefined ? planIdentity(files, planOptions, expanded, plan, io.cwd) : undefined;
   const progress = progressReporter(
     { write: (s) => void io.stderr.write(s), isTTY: io.stderr.isTTY === true, columns: io.stderr.columns },
     quiet,
@@ -261,8 +263,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
   });
   progress.end();
 
-  if (shard !== undefined) {
-    const identity = planIdentity(files, planOptions, expanded, plan, io.cwd);
+  if (shard !== undefined && identity !== undefined) {
     let file: string;
     try {
       file = writePartial(out, makePartial(shard, identity, results));
