@@ -4,8 +4,7 @@ import { matchesSelector } from '../cluster/objects.js';
 import type { NewObject } from '../cluster/store.js';
 import type { Diagnostic } from './diagnostics.js';
 import { KUBERNETES_DEFAULTS as K } from './defaults.js';
-import { parseResourceQuantity, QuantityError } from './quantity.js';
-import { addIssue, expected, expectedMessage, intRange, nonNegativeInt, parseAt, positiveInt, show } from './validate.js';
+import { addIssue, expected, expectedMessage, intRange, nonNegativeInt, parseAt, positiveInt, quantity as quantityOf, show } from './validate.js';
 import { diagnosticAt, formatPath, positionOf, type PathSegment, type YamlDocument } from './yaml.js';
 
 /**
@@ -91,17 +90,7 @@ const labelSelector = z
 // ---------------------------------------------------------------------------------------------
 // Containers
 
-const quantity = z
-  .union([z.string(), z.number()], expected('a quantity like 500m, 2, 128Mi or 1G'))
-  .transform((v, ctx) => {
-    try {
-      return parseResourceQuantity(v);
-    } catch (e) {
-      if (!(e instanceof QuantityError)) throw e;
-      addIssue(ctx, e.message, v);
-      return z.NEVER;
-    }
-  });
+const quantity = quantityOf();
 
 /** cpu and memory are kept (the model schedules on them); other resources are validated and dropped. */
 const resourceList = z

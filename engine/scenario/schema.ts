@@ -5,7 +5,6 @@ import { formatDuration } from '../kernel/units.js';
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import type { Replay } from './replay.js';
 import { SCENARIO_API_VERSION } from './manifests.js';
-import { parseResourceQuantity, QuantityError } from './quantity.js';
 import {
   addIssue,
   distribution,
@@ -15,6 +14,7 @@ import {
   fraction,
   nonNegativeInt,
   positiveInt,
+  quantity,
   rate,
   show,
 } from './validate.js';
@@ -175,16 +175,6 @@ const nameWhat = 'a lowercase name (a-z, 0-9, "-" and ".")';
 const objectName = z.string(expected(nameWhat)).max(253, expected(nameWhat)).regex(NAME, expected(nameWhat));
 const freeName = z.string(expected('a non-empty name')).min(1, expected('a non-empty name'));
 
-const quantity = (what: string) =>
-  z.union([z.string(), z.number()], expected(what)).transform((v, ctx) => {
-    try {
-      return parseResourceQuantity(v);
-    } catch (e) {
-      if (!(e instanceof QuantityError)) throw e;
-      addIssue(ctx, e.message, v);
-      return z.NEVER;
-    }
-  });
 const cpu = quantity('a CPU quantity like 4 or 3500m');
 const memory = quantity('a memory quantity like 16Gi');
 const stringMap = z.record(z.string(), z.string(expected('a string (quote values like "true")')), expected('a mapping of strings'));

@@ -1,3 +1,4 @@
+import { parseResourceQuantity, QuantityError } from './quantity.js';
 import { z } from 'zod';
 import type { Diagnostic } from './diagnostics.js';
 import { diagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
@@ -201,4 +202,17 @@ export function fraction(what = 'a fraction between 0 and 1 or a percentage like
       }
       return x;
     });
+}
+
+/** A Kubernetes resource quantity (500m, 2, 128Mi, 1G) as a number (cores or bytes). */
+export function quantity(what = 'a quantity like 500m, 2, 128Mi or 1G') {
+  return z.union([z.string(), z.number()], expected(what)).transform((v, ctx) => {
+    try {
+      return parseResourceQuantity(v);
+    } catch (e) {
+      if (!(e instanceof QuantityError)) throw e;
+      addIssue(ctx, e.message, v);
+      return z.NEVER;
+    }
+  });
 }
