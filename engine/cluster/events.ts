@@ -1,5 +1,5 @@
 /**
- * The event log, in Kubernetes' own words ("Scaled up replica set web-app-5d4f to 3", Killing,
+ * The event log, in Kubernetes' own words ("Scaled up replica set web-app-5d4f from 0 to 3", Killing,
  * Unhealthy, BackOff, …) with simulated timestamps. Bounded: past `limit` entries the oldest are kept
  * and later ones only counted (`dropped`), so memory never grows without bound.
  */

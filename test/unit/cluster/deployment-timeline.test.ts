@@ -179,12 +179,12 @@ describe.each([
     const [oldRS, newRS] = c.rss();
     const msgs = c.ctx.events.events.filter((e) => e.t >= T0 && e.object === 'deployment/web').map((e) => `${e.reason}: ${e.message}`);
     expect(msgs).toEqual([
-      `ScalingReplicaSet: Scaled up replica set ${newRS!.metadata.name} to 1`,
-      `ScalingReplicaSet: Scaled down replica set ${oldRS!.metadata.name} to 2`,
-      `ScalingReplicaSet: Scaled up replica set ${newRS!.metadata.name} to 2`,
-      `ScalingReplicaSet: Scaled down replica set ${oldRS!.metadata.name} to 1`,
-      `ScalingReplicaSet: Scaled up replica set ${newRS!.metadata.name} to 3`,
-      `ScalingReplicaSet: Scaled down replica set ${oldRS!.metadata.name} to 0`,
+      `ScalingReplicaSet: Scaled up replica set ${newRS!.metadata.name} from 0 to 1`,
+      `ScalingReplicaSet: Scaled down replica set ${oldRS!.metadata.name} from 3 to 2`,
+      `ScalingReplicaSet: Scaled up replica set ${newRS!.metadata.name} from 1 to 2`,
+      `ScalingReplicaSet: Scaled down replica set ${oldRS!.metadata.name} from 2 to 1`,
+      `ScalingReplicaSet: Scaled up replica set ${newRS!.metadata.name} from 2 to 3`,
+      `ScalingReplicaSet: Scaled down replica set ${oldRS!.metadata.name} from 1 to 0`,
     ]);
     const rsEvents = c.ctx.events.events.filter((e) => e.object === `replicaset/${oldRS!.metadata.name}` && e.t >= T0);
     expect(rsEvents.map((e) => e.reason)).toEqual(['SuccessfulDelete', 'SuccessfulDelete', 'SuccessfulDelete']);
@@ -371,7 +371,7 @@ describe('proportional scaling (§1.10)', () => {
     expect(oldRS!.metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/desired-replicas': '15', 'deployment.kubernetes.io/max-replicas': '18' });
     expect(activePods(c)).toHaveLength(18);
     const last = c.ctx.events.events.filter((e) => e.reason === 'ScalingReplicaSet').slice(-2).map((e) => e.message);
-    expect(last).toEqual([`Scaled up replica set ${oldRS!.metadata.name} to 11`, `Scaled up replica set ${newRS!.metadata.name} to 7`]);
+    expect(last).toEqual([`Scaled up replica set ${oldRS!.metadata.name} from 8 to 11`, `Scaled up replica set ${newRS!.metadata.name} from 5 to 7`]);
     // scaling back down to 10: round(11·13/18) = 8 (−3), round(7·13/18) = 5 (−2)
     kubectl.scale(c.ctx, 'web', 10);
     c.run(T0 + 30 * T);

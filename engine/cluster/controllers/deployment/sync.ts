@@ -105,7 +105,8 @@ function setReplicasAnnotations(d: Deployment, rs: ReplicaSet): boolean {
 
 /**
  * Scales a ReplicaSet owned by `d` to `size`, refreshing its desired/max-replicas annotations, and
- * records "Scaled up/down replica set <name> to <n>" (reason ScalingReplicaSet). A spec change bumps
+ * records "Scaled up/down replica set <name> from <old> to <new>" (reason ScalingReplicaSet, the wording
+ * of current deployment controllers; releases before ~1.29 wrote "… to <new>"). A spec change bumps
  * the RS's metadata.generation. Returns true when the RS changed.
  */
 export function scaleReplicaSet(ctx: ClusterContext, d: Deployment, rs: ReplicaSet, size: number): boolean {
@@ -120,7 +121,7 @@ export function scaleReplicaSet(ctx: ClusterContext, d: Deployment, rs: ReplicaS
   ctx.store.update(rs);
   if (sizeChanged) {
     const verb = size > from ? 'up' : 'down';
-    ctx.events.normal('Deployment', d.metadata.name, 'ScalingReplicaSet', `Scaled ${verb} replica set ${rs.metadata.name} to ${size}`);
+    ctx.events.normal('Deployment', d.metadata.name, 'ScalingReplicaSet', `Scaled ${verb} replica set ${rs.metadata.name} from ${from} to ${size}`);
   }
   return true;
 }
@@ -158,7 +159,7 @@ export function createNewReplicaSet(s: DeploymentSync, replicas: number): Replic
     status: { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 0 },
   });
   if (replicas > 0) {
-    ctx.events.normal('Deployment', d.metadata.name, 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} to ${replicas}`);
+    ctx.events.normal('Deployment', d.metadata.name, 'ScalingReplicaSet', `Scaled up replica set ${rs.metadata.name} from 0 to ${replicas}`);
   }
   return rs;
 }
