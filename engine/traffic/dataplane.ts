@@ -20,6 +20,9 @@ import { OUTCOME_COUNT, OUTCOME_INDEX, isOutcome } from '../metrics/outcomes.js'
  * Per-request work is O(1) and allocation-free: requests and connections are typed-array pools and
  * every handler is bound once. Latency is measured from the intended send time of the first attempt.
  */
+/** The least time between two requests of one closed-workload user (a rejected connection's round trip). */
+export const MIN_ROUND_TRIP = 0.001;
+
 const { ok: OK, no_endpoints: NO_ENDPOINTS, refused: REFUSED, reset: RESET, timeout: TIMEOUT, overload: OVERLOAD, app_error: APP_ERROR } =
   OUTCOME_INDEX;
 
@@ -336,14 +339,17 @@ export class DataPlane {
       }
       return;
     }
-    this.opts.sink.request(req.sentAt[r]!, now, outcome, req.pod[r]!);
+    const sentAt = req.sentAt[r]!;
+    this.opts.sink.request(sentAt, now, outcome, req.pod[r]!);
     req.clientOwned[r] = 0;
     const source = req.source[r]!;
     req.release(r);
     if (c.spec.users !== undefined) {
-      // closed workload: the user thinks, then sends again
+      // closed workload: the user thinks, then sends again. A request that failed at once (no
+      // endpoints, refused) still costs the user a network round trip: never send twice at one
+      // instant, or a user with no think time would loop forever at that instant.
       const think = c.spec.thinkTime ? c.spec.thinkTime.sample(c.thinkRng) : 0;
-      const at = now + Math.max(0, think);
+      const at = Math.max(now + Math.max(0, think), sentAt + MIN_ROUND_TRIP);
       if (at < Math.min(this.opts.until, c.spec.stop)) this.sim.schedule(at, () => this.newRequest(c, source));
     }
   }

@@ -177,3 +177,27 @@ describe('balancing', () => {
     expect([...plane.servers.connections.subarray(0, 3)]).toEqual([10, 10, 9]);
   });
 });
+
+describe('closed workloads', () => {
+  it('users wait for the response, then think, then send again', () => {
+    const sink = new BatchSink(0, 10, 1, true);
+    const { sim, plane } = servicePlane({ pods: 2, behavior: behavior({ serviceTime: constant(0.1) }), until: 10, sink });
+    plane.addClient({ ...openClient({ rate: 0 }), users: 4, thinkTime: constant(0.4) });
+    sim.run({ until: 10 });
+    // each user: 0.1 s service + 0.4 s think per request → ~20 requests in 10 s (first send staggered)
+    expect(sink.total).toBeGreaterThanOrEqual(4 * 19);
+    expect(sink.total).toBeLessThanOrEqual(4 * 20);
+    expect(sink.latencies.every((l) => Math.abs(l - 0.1) < 1e-9)).toBe(true);
+  });
+
+  it('a user whose requests fail at once does not loop at one instant (1 ms round trip)', () => {
+    const sink = new BatchSink(0, 2, 1, true);
+    const { sim, plane } = servicePlane({ pods: 1, behavior: behavior({}), until: 2, sink });
+    plane.observeEndpoints('default/web', [], true);
+    plane.addClient({ ...openClient({ rate: 0 }), users: 3 });
+    sim.run({ until: 2 });
+    expect(sink.outcomes[O.no_endpoints]).toBe(sink.total);
+    expect(sink.total).toBeGreaterThan(3 * 1990);
+    expect(sink.total).toBeLessThanOrEqual(3 * 2001); // t = 0, 0.001, … (float sums may fit one more before 2 s)
+  });
+});
