@@ -246,7 +246,9 @@ function assemble(name: string, file: string, files: ParsedFile[], source: Scena
       const key = `${o.type}/${o.object.metadata.namespace}/${o.object.metadata.name}`;
       const first = seen.get(key);
       if (first !== undefined) {
-        errors.push(diagnosticAt(o.doc, [...o.base, 'metadata', 'name'], `duplicate ${o.type} ${o.object.metadata.namespace}/${o.object.metadata.name} (first defined at ${first.file}:${first.line}:${first.col})`));
+        // bare files given together are one cluster: say so when the clash is across files
+        const hint = source === undefined && first.file !== f.file ? '; manifest files given without a Scenario form one cluster — run or validate them one at a time' : '';
+        errors.push(diagnosticAt(o.doc, [...o.base, 'metadata', 'name'], `duplicate ${o.type} ${o.object.metadata.namespace}/${o.object.metadata.name} (first defined at ${first.file}:${first.line}:${first.col})${hint}`));
         continue;
       }
       seen.set(key, o.source);
