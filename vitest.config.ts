@@ -9,14 +9,16 @@ export default defineConfig({
       include: ['engine/**/*.ts', 'reports/**/*.ts'],
       exclude: ['engine/cli/main.ts'],
       reporter: ['text-summary', 'json-summary'],
-      // Per-area floors a little under today's figures: a drop fails the run. (The CLI is tested by
-      // spawning the built command, which v8 coverage of the test process does not see.)
+      // Per-area floors a little under today's figures: a drop fails the run. (The CLI is mostly
+      // tested by spawning the built command, which v8 coverage of the test process does not see.)
       thresholds: {
         'engine/kernel/**': { lines: 95, branches: 90, functions: 90 },
         'engine/cluster/**': { lines: 92, branches: 78 },
         'engine/metrics/**': { lines: 95, branches: 90 },
         'engine/traffic/**': { lines: 87, branches: 68 },
         'engine/scenario/**': { lines: 90, branches: 75 },
+        'engine/run/**': { lines: 85, branches: 65 },
+        'engine/cli/**': { lines: 80, branches: 65 },
         'reports/**': { lines: 92, branches: 75 },
       },
     },
