@@ -435,7 +435,13 @@ function crossCheck(
       return;
     }
     if (t.kind === 'traffic') {
-      if (!trafficNames.includes(t.name)) err(['timeline', i, 'target'], `unknown traffic ${JSON.stringify(t.name)}; the traffic entries are ${list(trafficNames)}`);
+      const entry = spec.traffic.find((x) => x.name === t.name);
+      if (entry === undefined) err(['timeline', i, 'target'], `unknown traffic ${JSON.stringify(t.name)}; the traffic entries are ${list(trafficNames)}`);
+      else if (a.action === 'set-rate' && entry.workload === 'closed') {
+        err(['timeline', i, 'target'], `set-rate changes the rate of an open workload; traffic ${JSON.stringify(t.name)} is closed (users and thinkTime)`);
+      } else if (a.action === 'set-rate' && entry.workload === 'open' && entry.replay?.format === 'timestamps') {
+        err(['timeline', i, 'target'], `set-rate changes a rate; traffic ${JSON.stringify(t.name)} replays send timestamps`);
+      }
       return;
     }
     const d = resolve('Deployment', deployments, t.name, t.namespace);

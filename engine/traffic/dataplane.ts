@@ -209,6 +209,7 @@ export class DataPlane {
   setRate(name: string, rate: number): void {
     const c = this.byName.get(name);
     if (c === undefined) throw new Error(`unknown traffic ${name}`);
+    if (c.arrivals === null || c.spec.replay !== undefined) throw new Error(`traffic ${name} has no rate to set (closed workload or replayed timestamps)`);
     const base = c.spec.rate ?? 0;
     c.multiplier = base > 0 ? rate / base : 0;
     if (base === 0 && rate > 0) {
