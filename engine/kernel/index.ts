@@ -1,4 +1,4 @@
-export { Simulation, type RunOptions, type EventHandler } from './simulation.js';
+export { Simulation, SimulationStuckError, type RunOptions, type EventHandler } from './simulation.js';
 export { EventQueue } from './queue.js';
 export { RandomStreams, createStream, hash53, streamSeed, replicationSeed, type RandomStream } from './random.js';
 export * from './distributions.js';

@@ -10,6 +10,11 @@ export interface RunOptions {
   maxEvents?: number;
 }
 
+/** Thrown when the clock stops advancing: a model that schedules events at one instant forever. */
+export class SimulationStuckError extends Error {
+  override name = 'SimulationStuckError';
+}
+
 /**
  * The discrete-event kernel: a clock and a future-event list. It knows nothing of Kubernetes.
  *
@@ -18,21 +23,28 @@ export interface RunOptions {
  * - Events run in (time, scheduling order): same-time events are FIFO.
  * - A handler receives the numeric argument it was scheduled with; closures work too.
  * - `cancel` is O(1) and returns whether a pending event was cancelled.
+ * - `run` throws SimulationStuckError when more than `maxEventsPerInstant` events run at one instant
+ *   (a model looping without time advancing), instead of hanging.
  */
 export class Simulation {
   private readonly queue = new EventQueue();
   private clock: number;
   private processed = 0;
   private stopped = false;
+  private instant = Number.NaN;
+  private atInstant = 0;
+  /** Most events that may run at one instant before `run` gives up with SimulationStuckError. */
+  readonly maxEventsPerInstant: number;
 
   /**
    * `startTime` (default 0) is where the clock starts; a negative start lets a model settle before
    * t = 0 (a warm start) while everything measured happens at t >= 0.
    */
-  constructor(options: { startTime?: number } = {}) {
+  constructor(options: { startTime?: number; maxEventsPerInstant?: number } = {}) {
     const start = options.startTime ?? 0;
     if (!Number.isFinite(start)) throw new RangeError(`startTime must be finite, got ${start}`);
     this.clock = start;
+    this.maxEventsPerInstant = options.maxEventsPerInstant ?? 10_000_000;
   }
 
   /** The current simulated time in seconds. */
@@ -105,7 +117,17 @@ export class Simulation {
       const x = q.pop();
       if (x < 0) break;
       const fn = q.fnOf(x), arg = q.argOf(x);
-      this.clock = q.lastPoppedTime;
+      const t = q.lastPoppedTime;
+      if (t === this.instant) {
+        if (++this.atInstant > this.maxEventsPerInstant) {
+          q.release(x);
+          throw new SimulationStuckError(`the simulation is stuck: more than ${this.maxEventsPerInstant} events at t=${t}s without time advancing`);
+        }
+      } else {
+        this.instant = t;
+        this.atInstant = 0;
+      }
+      this.clock = t;
       q.release(x);
       this.processed++;
       fn(arg);

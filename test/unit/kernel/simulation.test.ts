@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Simulation } from '../../../engine/kernel/simulation.js';
+import { Simulation, SimulationStuckError } from '../../../engine/kernel/simulation.js';
 
 describe('Simulation', () => {
   it('runs events in time order and advances the clock', () => {
@@ -161,5 +161,17 @@ describe('Simulation', () => {
     sim.run();
     expect(log).toEqual([-500, 5]);
     expect(() => new Simulation({ startTime: Number.NaN })).toThrow(RangeError);
+  });
+
+  it('gives up with SimulationStuckError when time stops advancing, instead of hanging', () => {
+    const sim = new Simulation({ maxEventsPerInstant: 1000 });
+    const loop = () => void sim.after(0, loop);
+    sim.after(1, loop);
+    expect(() => sim.run()).toThrow(SimulationStuckError);
+    expect(() => new Simulation({ maxEventsPerInstant: 1000 }).run()).not.toThrow();
+    // many events at one instant are fine below the limit, and the count restarts when time moves
+    const ok = new Simulation({ maxEventsPerInstant: 1000 });
+    for (let t = 0; t < 5; t++) for (let i = 0; i < 900; i++) ok.schedule(t, () => {});
+    expect(ok.run()).toBe(4500);
   });
 });
