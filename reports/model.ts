@@ -40,9 +40,19 @@ export const REPORT_SCHEMA_VERSION = 1;
 export const REPORT_OUTCOMES: readonly Outcome[] = OUTCOMES;
 export type { Outcome };
 
+/**
+ * How much of each run the report keeps: `full` (the default) has every run's time series and event
+ * log; `summary` leaves them out (`timeseries: null`, `events: []`) — for sweeps of many replications,
+ * where they would make report.json large while the summaries and comparisons carry the verdicts.
+ */
+export type ReportDetail = 'full' | 'summary';
+export const REPORT_DETAILS: readonly ReportDetail[] = ['full', 'summary'];
+
 export interface Report {
   schemaVersion: number;
   tool: { name: 'kubesim'; version: string };
+  /** `full`, or `summary` when runs carry no time series and no event log (`--detail summary`). */
+  detail: ReportDetail;
   /** True when every SLO of every variant held in every finished run. */
   slosPass: boolean;
   /** Runs that threw (listed in their variant's `errors`). */
@@ -112,7 +122,9 @@ export interface RunReport {
   pods: PodReport[];
   rollouts: RolloutReport[];
   slos: SloReport[];
-  timeseries: TimeseriesReport;
+  /** Null with `--detail summary`. */
+  timeseries: TimeseriesReport | null;
+  /** Empty with `--detail summary`. */
   events: EventReport[];
   /** Things to know about the run (e.g. a warm start that had not settled, a refused timeline action). */
   notes: string[];
@@ -239,23 +251,27 @@ export interface BuildOptions {
   cwd?: string;
   /** Default: the package version. */
   version?: string;
+  /** Default: `full`. */
+  detail?: ReportDetail;
 }
 
 /** Builds the report model from the runs of `runScenarios`. */
 export function buildReport(runs: readonly ScenarioRuns[], options: BuildOptions = {}): Report {
   const cwd = options.cwd ?? process.cwd();
-  const scenarios = runs.map((s) => scenarioReport(s, cwd));
+  const detail = options.detail ?? 'full';
+  const scenarios = runs.map((s) => scenarioReport(s, cwd, detail));
   const variants = scenarios.flatMap((s) => s.variants);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: { name: 'kubesim', version: options.version ?? toolVersion },
+    detail,
     slosPass: variants.every((v) => v.summary.pass),
     failedRuns: variants.reduce((n, v) => n + v.errors.length, 0),
     scenarios,
   };
 }
 
-function scenarioReport(s: ScenarioRuns, cwd: string): ScenarioReport {
+function scenarioReport(s: ScenarioRuns, cwd: string, detail: ReportDetail): ScenarioReport {
   const sc = s.scenario;
   return {
     name: sc.name,
@@ -268,22 +284,23 @@ function scenarioReport(s: ScenarioRuns, cwd: string): ScenarioReport {
     replications: s.replications,
     slos: [...sc.spec.slos],
     notes: sc.notes.map((d) => noteText(d, cwd)),
-    variants: s.variants.map((v) => variantReport(v, v.scenario.spec.slos)),
+    variants: s.variants.map((v) => variantReport(v, v.scenario.spec.slos, detail)),
     comparison: compareVariants(s.variants.map((v) => ({ name: v.name, runs: v.runs }))),
   };
 }
 
-function variantReport(v: VariantRuns, slos: readonly string[]): VariantReport {
+function variantReport(v: VariantRuns, slos: readonly string[], detail: ReportDetail): VariantReport {
   return {
     name: v.name,
-    runs: v.runs.map(runReport),
+    runs: v.runs.map((r) => runReport(r, detail)),
     errors: v.failures.map(errorReport),
     summary: summarise(v.runs, v.failures.length, slos),
   };
 }
 
 /** One run's report entry. */
-export function runReport(r: RunResult): RunReport {
+export function runReport(r: RunResult, detail: ReportDetail = 'full'): RunReport {
+  const full = detail === 'full';
   const m = r.metrics;
   return {
     replication: r.replication,
@@ -310,8 +327,8 @@ export function runReport(r: RunResult): RunReport {
       outcome: o.outcome,
     })),
     slos: r.slos.map(sloReport),
-    timeseries: timeseriesReport(m.timeseries),
-    events: r.events.map((e) => ({ atS: seconds(e.t), type: e.type, reason: e.reason, object: e.object, message: e.message })),
+    timeseries: full ? timeseriesReport(m.timeseries) : null,
+    events: full ? r.events.map((e) => ({ atS: seconds(e.t), type: e.type, reason: e.reason, object: e.object, message: e.message })) : [],
     notes: [...r.notes],
   };
 }

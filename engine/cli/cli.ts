@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { buildReport, type Report } from '../../reports/model.js';
+import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, sloValue } from '../../reports/terminal.js';
 import { defaultWorkers, executePlan, InputsChangedError } from '../run/pool.js';
@@ -68,6 +68,7 @@ export class UsageError extends Error {
 }
 
 interface RunOptions {
+  detail: ReportDetail;
   seed?: number;
   replications?: number;
   workers?: number;
@@ -78,6 +79,7 @@ interface RunOptions {
 }
 
 interface MergeOptions {
+  detail: ReportDetail;
   out: string;
   format: string[];
   quiet?: boolean;
@@ -147,6 +149,11 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         .argParser(formatList)
         .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
     )
+    .addOption(
+      new Option('--detail <level>', 'per-run detail in the report: full (time series and event log of every run) or summary')
+        .choices(REPORT_DETAILS)
+        .default('full'),
+    )
     .option('-q, --quiet', 'no progress, notes or summary; only problems, on stderr')
     .addHelpText(
       'after',
@@ -164,6 +171,11 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
       new Option('--format <list>', `comma-separated report formats: ${[...REPORT_WRITERS.keys()].join(', ')}`)
         .argParser(formatList)
         .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
+    )
+    .addOption(
+      new Option('--detail <level>', 'per-run detail in the report: full (time series and event log of every run) or summary')
+        .choices(REPORT_DETAILS)
+        .default('full'),
     )
     .option('-q, --quiet', 'no notes or summary; only problems, on stderr')
     .addHelpText(
@@ -280,7 +292,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
     return failed > 0 ? EXIT.internal : EXIT.ok;
   }
 
-  return finish(collectResults(expanded, plan, results), out, opts.format, quiet, io);
+  return finish(collectResults(expanded, plan, results), out, opts.format, opts.detail, quiet, io);
 }
 
 /**
@@ -313,7 +325,7 @@ function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): number {
   const results = partialResults(partials, plan);
   const out = opts.out;
   prepareOut(out);
-  return finish(collectResults(expanded, plan, results), out, opts.format, quiet, io);
+  return finish(collectResults(expanded, plan, results), out, opts.format, opts.detail, quiet, io);
 }
 
 function existsPath(p: string): boolean {
@@ -326,8 +338,8 @@ function existsPath(p: string): boolean {
 }
 
 /** The end of run and merge: the report files, the summary, problems on stderr, the exit code. */
-function finish(runs: ScenarioRuns[], out: string, formats: string[], quiet: boolean, io: CliIO): number {
-  const report = buildReport(runs, { cwd: io.cwd });
+function finish(runs: ScenarioRuns[], out: string, formats: string[], detail: ReportDetail, quiet: boolean, io: CliIO): number {
+  const report = buildReport(runs, { cwd: io.cwd, detail });
   let written: string[];
   try {
     written = writeReports(report, out, formats);

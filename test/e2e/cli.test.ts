@@ -171,7 +171,8 @@ describe('run', () => {
 
   it('writes report.json by the contract', () => {
     const report = readReport(out);
-    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'slosPass', 'failedRuns', 'scenarios']);
+    expect(Object.keys(report)).toEqual(['schemaVersion', 'tool', 'detail', 'slosPass', 'failedRuns', 'scenarios']);
+    expect(report.detail).toBe('full');
     expect(report.schemaVersion).toBe(1);
     expect(report.tool).toEqual({ name: 'kubesim', version: JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version });
     expect(report.slosPass).toBe(true);
@@ -230,6 +231,21 @@ describe('run', () => {
     const again = outDir();
     expect(kubesim('run', '--quiet', '--out', again, 'scenarios/web-app.yaml').code).toBe(0);
     expect(readFileSync(path.join(again, 'report.json'))).toEqual(readFileSync(path.join(out, 'report.json')));
+  });
+
+  it('--detail summary drops the runs\' time series and event logs, nothing else', () => {
+    const small = outDir();
+    expect(kubesim('run', '--quiet', '--detail', 'summary', '--out', small, 'scenarios/web-app.yaml').code).toBe(0);
+    const a = readReport(out);
+    const b = readReport(small);
+    expect(b.detail).toBe('summary');
+    expect(b.scenarios[0].variants[0].runs[0].timeseries).toBeNull();
+    expect(b.scenarios[0].variants[0].runs[0].events).toEqual([]);
+    expect(b.scenarios[0].variants[0].summary).toEqual(a.scenarios[0].variants[0].summary);
+    expect(readFileSync(path.join(small, 'report.json')).length).toBeLessThan(readFileSync(path.join(out, 'report.json')).length / 2);
+    const bad = kubesim('run', '--detail', 'everything', 'scenarios/web-app.yaml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--detail.*everything.*full, summary/s);
   });
 
   it('--seed overrides the scenario seed and changes the results', () => {

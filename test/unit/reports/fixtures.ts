@@ -35,6 +35,7 @@ export function report(variants: VariantReport[], slos: string[] = []): Report {
   return {
     schemaVersion: 1,
     tool: { name: 'kubesim', version: '0.0.0' },
+    detail: 'full',
     slosPass: variants.every((v) => v.summary.pass),
     failedRuns: 0,
     scenarios: [

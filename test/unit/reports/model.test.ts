@@ -85,10 +85,23 @@ describe('buildReport', () => {
       { expr: 'availability >= 90%', pass: false, value: 0.8, threshold: 0.9, unit: 'fraction', reason: null },
       { expr: 'p(99) < 20ms', pass: true, value: expect.closeTo(0.01, 4), threshold: 0.02, unit: 'seconds', reason: null },
     ]);
-    expect(r0.timeseries.intervalS).toBe(1);
-    expect(r0.timeseries.requests).toHaveLength(60);
-    expect(r0.timeseries.gauges).toEqual({ 'pods/nginx:1.25/Ready': Array(60).fill(3) });
-    expect(Object.keys(r0.timeseries)).not.toContain('latencyCells');
+    expect(r0.timeseries!.intervalS).toBe(1);
+    expect(r0.timeseries!.requests).toHaveLength(60);
+    expect(r0.timeseries!.gauges).toEqual({ 'pods/nginx:1.25/Ready': Array(60).fill(3) });
+    expect(Object.keys(r0.timeseries!)).not.toContain('latencyCells');
+    expect(report.detail).toBe('full');
+  });
+
+  it('with detail summary, runs carry no time series or event log and the summaries are unchanged', () => {
+    const small = buildReport(runs(scenario(slos), [a, b]), { cwd: CWD, version: '9.9.9', detail: 'summary' });
+    expect(small.detail).toBe('summary');
+    const v = small.scenarios[0]!.variants[0]!;
+    expect(v.runs.map((r) => [r.timeseries, r.events])).toEqual([
+      [null, []],
+      [null, []],
+    ]);
+    expect(v.summary).toEqual(report.scenarios[0]!.variants[0]!.summary);
+    expect(v.runs[0]!.requests).toEqual(report.scenarios[0]!.variants[0]!.runs[0]!.requests);
   });
 
   it('pools the runs in the summary and counts SLO passes per run', () => {
