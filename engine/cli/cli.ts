@@ -93,6 +93,20 @@ function nonNegativeInt(what: string, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
+/** `--format`, shared by run and merge. */
+function formatOption(): Option {
+  return new Option('--format <list>', `comma-separated report formats: ${[...REPORT_WRITERS.keys()].join(', ')}`)
+    .argParser(formatList)
+    .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(','));
+}
+
+/** `--detail`, shared by run and merge. */
+function detailOption(): Option {
+  return new Option('--detail <level>', 'per-run detail in the report: full (time series and event log of every run) or summary')
+    .choices(REPORT_DETAILS)
+    .default('full');
+}
+
 function positiveInt(what: string, max: number) {
   const parse = nonNegativeInt(what, max);
   return (value: string): number => {
@@ -144,16 +158,8 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     )
     .option('--shard <i/n>', `run only shard i of n of the plan and write <out>/partial-<i>-of-<n>.json for kubesim merge (auto/n: i from ${JOB_INDEX_ENV} + 1)`)
     .option('--out <dir>', 'folder for the report files', DEFAULT_OUT)
-    .addOption(
-      new Option('--format <list>', `comma-separated report formats: ${[...REPORT_WRITERS.keys()].join(', ')}`)
-        .argParser(formatList)
-        .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
-    )
-    .addOption(
-      new Option('--detail <level>', 'per-run detail in the report: full (time series and event log of every run) or summary')
-        .choices(REPORT_DETAILS)
-        .default('full'),
-    )
+    .addOption(formatOption())
+    .addOption(detailOption())
     .option('-q, --quiet', 'no progress, notes or summary; only problems, on stderr')
     .addHelpText(
       'after',
@@ -167,16 +173,8 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .description('combine the partial results of kubesim run --shard into the report a single run writes')
     .argument('<dirs...>', 'folders holding partial-<i>-of-<n>.json files (or the files themselves)')
     .option('--out <dir>', 'folder for the report files', DEFAULT_OUT)
-    .addOption(
-      new Option('--format <list>', `comma-separated report formats: ${[...REPORT_WRITERS.keys()].join(', ')}`)
-        .argParser(formatList)
-        .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(',')),
-    )
-    .addOption(
-      new Option('--detail <level>', 'per-run detail in the report: full (time series and event log of every run) or summary')
-        .choices(REPORT_DETAILS)
-        .default('full'),
-    )
+    .addOption(formatOption())
+    .addOption(detailOption())
     .option('-q, --quiet', 'no notes or summary; only problems, on stderr')
     .addHelpText(
       'after',
