@@ -28,17 +28,27 @@ export type Clock = () => number;
 export function progressReporter(sink: ProgressSink, quiet: boolean, now: Clock = () => performance.now()): ProgressReporter {
   if (quiet) return { update() {}, end() {} };
   const speed = speedMeter(now);
-  return sink.isTTY ? barReporter(sink, speed) : lineReporter(sink, speed);
+  return sink.isTTY ? barReporter(sink, speed, now) : lineReporter(sink, speed);
 }
 
-/** Kernel events per second of wall time over the finished runs; '' until it can be told. */
+/**
+ * Kernel events per second of wall time: of the finished runs and, from their progress ticks, of the
+ * runs under way; '' until it can be told.
+ */
 function speedMeter(now: Clock): (p: RunProgress) => string {
   let start: number | undefined;
-  let events = 0;
+  let finished = 0;
+  const running = new Map<number, number>(); // plan index → kernel events so far
   return (p) => {
     start ??= now();
     const r = p.result;
-    if (p.phase === 'finish' && r?.ok === true && typeof r.result.kernelEvents === 'number') events += r.result.kernelEvents;
+    if (p.phase === 'tick' && p.tick !== undefined) running.set(p.item.index, p.tick.kernelEvents);
+    if (p.phase === 'finish') {
+      running.delete(p.item.index);
+      if (r?.ok === true && typeof r.result.kernelEvents === 'number') finished += r.result.kernelEvents;
+    }
+    let events = finished;
+    for (const e of running.values()) events += e;
     const elapsed = (now() - start) / 1000;
     if (events === 0 || !(elapsed > 0)) return '';
     return `${eventsRate(events / elapsed)} events/s`;
@@ -72,15 +82,29 @@ function lineReporter(sink: ProgressSink, speed: (p: RunProgress) => string): Pr
   };
 }
 
-function barReporter(sink: ProgressSink, speed: (p: RunProgress) => string): ProgressReporter {
+/**
+ * The bar counts finished runs plus the simulated fraction of the runs under way (their ticks), so a
+ * single long run moves it too. Redraws at most every 100 ms, except at a run's start and finish.
+ */
+function barReporter(sink: ProgressSink, speed: (p: RunProgress) => string, now: Clock): ProgressReporter {
   let drawn = false;
+  let lastDraw = -Infinity;
+  const fractions = new Map<number, number>(); // plan index → simulated fraction of a run under way
   return {
     update(p) {
       const rate = speed(p);
+      if (p.phase === 'tick' && p.tick !== undefined) fractions.set(p.item.index, p.tick.durationS > 0 ? p.tick.simulatedS / p.tick.durationS : 0);
+      if (p.phase === 'finish') fractions.delete(p.item.index);
+      const t = now();
+      if (p.phase === 'tick' && t - lastDraw < 100) return;
+      lastDraw = t;
+      let partial = 0;
+      for (const f of fractions.values()) partial += f;
       const cols = Math.max(40, sink.columns ?? 80);
       const barWidth = Math.min(30, cols - 30);
-      const filled = p.total === 0 ? barWidth : Math.round((p.done / p.total) * barWidth);
-      const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${p.done}/${p.total}${rate === '' ? '' : ` · ${rate}`}`;
+      const filled = p.total === 0 ? barWidth : Math.min(barWidth, Math.round(((p.done + partial) / p.total) * barWidth));
+      const running = p.phase === 'tick' && p.tick !== undefined ? ` · ${Math.floor((100 * p.tick.simulatedS) / Math.max(p.tick.durationS, 1e-9))}%` : '';
+      const bar = `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${p.done}/${p.total}${running}${rate === '' ? '' : ` · ${rate}`}`;
       const text = `${bar} ${label(p)}`;
       const line = [...text].length > cols - 1 ? `${[...text].slice(0, cols - 2).join('')}…` : text;
       sink.write(`\r\x1b[2K${line}`);

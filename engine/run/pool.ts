@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PlanItem, PlanOptions } from './plan.js';
 import { runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
-import type { WorkerReply, WorkerTask } from './worker.js';
+import type { TickMessage, WorkerReply, WorkerTask } from './worker.js';
+import { BroadcastChannel } from 'node:worker_threads';
+
+let pools = 0;
 
 /**
  * Running plan items over a pool of worker threads (piscina).
@@ -94,13 +97,28 @@ async function runInPool(
   const results: ItemResult[] = [];
   let next = 0;
   let stop: Error | undefined;
+  // Workers post progress ticks of their running item on a channel of this pool.
+  const progressName = options.onProgress === undefined ? undefined : `kubesim-progress-${process.pid}-${++pools}`;
+  const progress = progressName === undefined ? undefined : new BroadcastChannel(progressName);
+  const byIndex = new Map(items.map((it) => [it.index, it]));
+  const finished = new Set<number>();
+  if (progress !== undefined) {
+    progress.onmessage = (event: unknown) => {
+      const { index, tick } = (event as { data: TickMessage }).data;
+      const item = byIndex.get(index);
+      // ticks travel apart from the results: drop any that arrive after their run finished
+      if (item === undefined || finished.has(index)) return;
+      const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
+      options.onProgress?.({ phase: 'tick', done: results.length, total, item, scenario, tick });
+    };
+  }
 
   const lane = async (): Promise<void> => {
     while (stop === undefined && next < items.length) {
       const item = items[next++]!;
       const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
       options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
-      const task: WorkerTask = { key, files: source.files, options: source.options, item, simulator: options.workerSimulator };
+      const task: WorkerTask = { key, files: source.files, options: source.options, item, simulator: options.workerSimulator, progress: progressName };
       let result: ItemResult;
       try {
         const reply = (await pool.run(task)) as WorkerReply;
@@ -113,6 +131,7 @@ async function runInPool(
         result = { item, ok: false, failure: crashFailure(expanded, item, e) };
       }
       results.push(result);
+      finished.add(item.index);
       options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });
     }
   };
@@ -120,6 +139,7 @@ async function runInPool(
   try {
     await Promise.all(Array.from({ length: threads }, lane));
   } finally {
+    progress?.close();
     await pool.destroy();
   }
   if (stop !== undefined) throw stop;

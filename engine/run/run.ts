@@ -2,7 +2,7 @@ import type { Diagnostic } from '../scenario/diagnostics.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/variants.js';
 import { planRuns, type PlanItem, type PlanOptions, type RunPlan } from './plan.js';
-import { simulate, type RunResult } from './simulate.js';
+import { simulate, type RunResult, type RunTick, type SimulateHooks } from './simulate.js';
 
 /**
  * Running a plan: every item is one `simulate` call of one variant of a scenario (its patched copy,
@@ -71,7 +71,8 @@ export interface ScenarioRuns {
 
 /** Reported before and after each item. `done` counts finished items (failed ones included). */
 export interface RunProgress {
-  phase: 'start' | 'finish';
+  /** `tick`: a running item advanced (about 100 ticks per run, as its simulated time passes). */
+  phase: 'start' | 'tick' | 'finish';
   done: number;
   total: number;
   item: PlanItem;
@@ -79,6 +80,8 @@ export interface RunProgress {
   scenario: string;
   /** With phase `finish`. */
   result?: ItemResult;
+  /** With phase `tick`. */
+  tick?: RunTick;
 }
 
 export interface RunOptions extends PlanOptions {
@@ -86,7 +89,7 @@ export interface RunOptions extends PlanOptions {
 }
 
 /** A function that performs one run (simulate, or a stand-in for tests). */
-export type Simulator = (scenario: LoadedScenario, replication: number, seed: number) => RunResult;
+export type Simulator = (scenario: LoadedScenario, replication: number, seed: number, hooks?: SimulateHooks) => RunResult;
 
 /** The plan for expanded scenarios (their variant names in order). */
 export function planExpanded(expanded: readonly ExpandedScenario[], options: PlanOptions = {}): RunPlan {
@@ -98,14 +101,14 @@ export function planExpanded(expanded: readonly ExpandedScenario[], options: Pla
 }
 
 /** Runs one plan item; never throws for a failing run (the failure is the result). */
-export function runPlanItem(expanded: readonly ExpandedScenario[], item: PlanItem, run: Simulator = simulate): ItemResult {
+export function runPlanItem(expanded: readonly ExpandedScenario[], item: PlanItem, run: Simulator = simulate, hooks?: SimulateHooks): ItemResult {
   const entry = expanded[item.scenario];
   if (entry === undefined) throw new RangeError(`plan item ${item.index} names scenario ${item.scenario}; there are ${expanded.length}`);
   const variant = entry.variants.find((v) => v.name === item.variant);
   if (variant === undefined) throw new RangeError(`plan item ${item.index} names variant ${JSON.stringify(item.variant)}, which scenario ${entry.scenario.name} does not have`);
   const scenario = variant.scenario;
   try {
-    return { item, ok: true, result: run(scenario, item.replication, item.seed) };
+    return { item, ok: true, result: hooks === undefined ? run(scenario, item.replication, item.seed) : run(scenario, item.replication, item.seed, hooks) };
   } catch (e) {
     const failure: RunFailure = {
       scenario: entry.scenario.name,
@@ -163,7 +166,9 @@ export async function runItems(
   for (const item of items) {
     const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
     options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
-    const result = runPlanItem(expanded, item, run);
+    const onProgress = options.onProgress;
+    const hooks = onProgress && { onTick: (tick: RunTick) => onProgress({ phase: 'tick', done: results.length, total, item, scenario, tick }) };
+    const result = runPlanItem(expanded, item, run, hooks);
     results.push(result);
     options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });
     // Let signals and pending output through between runs.

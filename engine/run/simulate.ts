@@ -53,7 +53,22 @@ export interface RunResult {
   kernelEvents: number;
 }
 
-export function simulate(scenario: LoadedScenario, replication: number, seed: number): RunResult {
+/** How far a run has got (for progress displays; never part of a result). */
+export interface RunTick {
+  simulatedS: number;
+  durationS: number;
+  kernelEvents: number;
+}
+
+export interface SimulateHooks {
+  /** Called about 100 times per run, as simulated time advances. */
+  onTick?: ((tick: RunTick) => void) | undefined;
+}
+
+/** Simulated time is run in this many slices (always, so results never depend on hooks). */
+const SLICES = 100;
+
+export function simulate(scenario: LoadedScenario, replication: number, seed: number, hooks: SimulateHooks = {}): RunResult {
   const spec = scenario.spec;
   const warm = spec.cluster.start === 'warm';
   const sim = new Simulation({ startTime: warm ? -WARM_START_S : 0 });
@@ -100,7 +115,12 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   const faults = random.stream('faults');
   spec.timeline.forEach((action, i) => scheduleAction(cluster, plane, action, i, faults, spec.duration, notes));
 
-  sim.run({ until: spec.duration });
+  // In slices, to report progress; slicing `run` at fixed times does not change the order of events.
+  const slice = spec.duration / SLICES;
+  for (let i = 1; i <= SLICES; i++) {
+    sim.run({ until: i === SLICES ? spec.duration : Math.min(spec.duration, i * slice) });
+    hooks.onTick?.({ simulatedS: sim.now, durationS: spec.duration, kernelEvents: sim.eventsProcessed });
+  }
   const rollouts = cluster.rollouts.finish();
   recorder.setRollout(rolloutStatsOf(rollouts));
   const metrics = recorder.toJSON();

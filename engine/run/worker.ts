@@ -1,7 +1,8 @@
 import { loadScenarioFiles } from '../scenario/load.js';
 import type { PlanItem, PlanOptions, RunPlan } from './plan.js';
 import { expandScenarios, planExpanded, runPlanItem, type ExpandedScenario, type ItemResult, type Simulator } from './run.js';
-import { simulate } from './simulate.js';
+import { simulate, type RunTick } from './simulate.js';
+import { BroadcastChannel } from 'node:worker_threads';
 
 /**
  * The worker side of the pool (pool.ts): one worker_threads module, loaded by piscina from the
@@ -25,6 +26,14 @@ export interface WorkerTask {
   item: PlanItem;
   /** For tests: a module URL whose default export is the Simulator to use instead of `simulate`. */
   simulator?: string | undefined;
+  /** A BroadcastChannel name on which to post this run's progress ticks ({index, tick}). */
+  progress?: string | undefined;
+}
+
+/** A progress message on the pool's channel. */
+export interface TickMessage {
+  index: number;
+  tick: RunTick;
 }
 
 export type WorkerReply = { kind: 'result'; result: ItemResult } | { kind: 'inputs'; message: string };
@@ -63,5 +72,18 @@ export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
     return { kind: 'inputs', message: `the scenario files changed while running: plan item ${task.item.index} is no longer the same run` };
   }
   const run = await simulatorFor(task.simulator);
-  return { kind: 'result', result: runPlanItem(cache.expanded, mine, run) };
+  const channel = task.progress === undefined ? undefined : channelFor(task.progress);
+  const hooks = channel && { onTick: (tick: RunTick) => channel.postMessage({ index: mine.index, tick } satisfies TickMessage) };
+  return { kind: 'result', result: runPlanItem(cache.expanded, mine, run, hooks) };
+}
+
+const channels = new Map<string, BroadcastChannel>();
+function channelFor(name: string): BroadcastChannel {
+  let c = channels.get(name);
+  if (c === undefined) {
+    c = new BroadcastChannel(name);
+    (c as unknown as { unref?: () => void }).unref?.(); // never keep the worker alive for progress
+    channels.set(name, c);
+  }
+  return c;
 }

@@ -59,4 +59,34 @@ describe('progress', () => {
     expect(capture(true, true)).toBe('');
     expect(capture(false, true)).toBe('');
   });
+
+  it('a single long run moves the bar with its ticks (at most one redraw per 100 ms)', () => {
+    let text = '';
+    let clock = 0;
+    const p = progressReporter({ write: (x) => (text += x), isTTY: true, columns: 120 }, false, () => clock);
+    const item = { index: 0, scenario: 0, variant: 'default', replication: 0, seed: 7 };
+    p.update({ phase: 'start', done: 0, total: 1, item, scenario: 'long' });
+    for (let i = 1; i <= 4; i++) {
+      clock += 1000;
+      p.update({ phase: 'tick', done: 0, total: 1, item, scenario: 'long', tick: { simulatedS: i * 150, durationS: 600, kernelEvents: i * 2_000_000 } });
+      p.update({ phase: 'tick', done: 0, total: 1, item, scenario: 'long', tick: { simulatedS: i * 150 + 1, durationS: 600, kernelEvents: i * 2_000_000 + 1 } }); // too soon: not drawn
+    }
+    p.end();
+    const frames = text.split('\r\x1b[2K').filter((f) => f !== '');
+    expect(frames).toEqual([
+      '[------------------------------] 0/1 long default #0 (seed 7)',
+      '[########----------------------] 0/1 · 25% · 2.00 M events/s long default #0 (seed 7)',
+      '[###############---------------] 0/1 · 50% · 2.00 M events/s long default #0 (seed 7)',
+      '[#######################-------] 0/1 · 75% · 2.00 M events/s long default #0 (seed 7)',
+      '[##############################] 0/1 · 100% · 2.00 M events/s long default #0 (seed 7)',
+    ]);
+  });
+
+  it('ticks print nothing in plain-line mode', () => {
+    let text = '';
+    const p = progressReporter({ write: (x) => (text += x), isTTY: false }, false);
+    const item = { index: 0, scenario: 0, variant: 'default', replication: 0, seed: 7 };
+    p.update({ phase: 'tick', done: 0, total: 1, item, scenario: 'long', tick: { simulatedS: 1, durationS: 2, kernelEvents: 5 } });
+    expect(text).toBe('');
+  });
 });

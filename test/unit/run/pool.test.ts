@@ -34,7 +34,27 @@ describe('executePlan over worker threads', () => {
       const finishes = events.filter((e) => e.phase === 'finish');
       expect(finishes.map((e) => e.done)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(finishes.every((e) => e.total === 6 && e.scenario === 'sweep' && JSON.stringify(e.result?.item) === JSON.stringify(e.item))).toBe(true);
+      // progress ticks cross the thread boundary, advance within a run, and never follow its finish
+      const ticks = events.filter((e) => e.phase === 'tick');
+      expect(new Set(ticks.map((e) => e.item.index)).size).toBeGreaterThanOrEqual(1);
+      for (const index of [0, 1, 2, 3, 4, 5]) {
+        const mine = events.filter((e) => e.item.index === index).map((e) => e.phase);
+        expect(mine.lastIndexOf('tick')).toBeLessThan(mine.indexOf('finish'));
+        const simulated = ticks.filter((e) => e.item.index === index).map((e) => e.tick!.simulatedS);
+        expect([...simulated].sort((a, b) => a - b)).toEqual(simulated);
+      }
     }
+  });
+
+  it('in this thread, a run reports 100 ticks up to its duration, and ticks do not change results', async () => {
+    const events: RunProgress[] = [];
+    const withTicks = await runItems(expanded, plan.items.slice(0, 1), { onProgress: (p) => events.push(p) });
+    const without = await runItems(expanded, plan.items.slice(0, 1));
+    expect(withTicks).toEqual(without);
+    const ticks = events.filter((e) => e.phase === 'tick').map((e) => e.tick!);
+    expect(ticks).toHaveLength(100);
+    expect(ticks.at(-1)!.simulatedS).toBe(ticks.at(-1)!.durationS);
+    expect(ticks.at(-1)!.kernelEvents).toBe(withTicks[0]!.ok ? withTicks[0]!.result.kernelEvents : -1);
   });
 
   it('runs a subset of the plan (a shard) by plan index', async () => {
