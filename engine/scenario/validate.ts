@@ -113,36 +113,37 @@ export function addIssue(ctx: z.core.$RefinementCtx, message: string, input: unk
 // ---------------------------------------------------------------------------------------------
 // Kernel units as zod types. Input forms stay visible to z.toJSONSchema (io: 'input').
 
+/**
+ * A string or number turned into a number by a kernel parser; the parser's own error class becomes
+ * a diagnostic (`numeric` words it for a bad number, else "expected <what>, got …").
+ */
+function parsedNumber(
+  what: string,
+  description: string | undefined,
+  parse: (v: string | number) => number,
+  failure: new (...args: never[]) => Error,
+  numeric: (v: number, e: Error) => string,
+) {
+  const base = z.union([z.string(), z.number()], expected(what));
+  return (description === undefined ? base : base.meta({ description })).transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (e) {
+      if (!(e instanceof failure)) throw e;
+      addIssue(ctx, typeof v === 'number' ? numeric(v, e) : expectedMessage(what, v), v);
+      return z.NEVER;
+    }
+  });
+}
+
 /** A duration (`250ms`, `30s`, `1m30s`, or a number of seconds) → seconds. */
 export function duration(what = 'a duration like 250ms, 30s, 5m or 1h') {
-  return z
-    .union([z.string(), z.number()], expected(what))
-    .meta({ description: 'a duration: 250ms, 30s, 5m, 1h, 1m30s, or a number of seconds' })
-    .transform((v, ctx) => {
-      try {
-        return parseDuration(v);
-      } catch (e) {
-        if (!(e instanceof UnitError)) throw e;
-        addIssue(ctx, typeof v === 'number' ? `expected a non-negative duration, got ${v}` : expectedMessage(what, v), v);
-        return z.NEVER;
-      }
-    });
+  return parsedNumber(what, 'a duration: 250ms, 30s, 5m, 1h, 1m30s, or a number of seconds', parseDuration, UnitError, (v) => `expected a non-negative duration, got ${v}`);
 }
 
 /** A rate (`500/s`, `30000/m`, `10/h`, or a number per second) → events per second. */
 export function rate(what = 'a rate like 500/s, 30000/m or 10/h') {
-  return z
-    .union([z.string(), z.number()], expected(what))
-    .meta({ description: 'a rate: 500/s, 30000/m, 10/h, or a number per second' })
-    .transform((v, ctx) => {
-      try {
-        return parseRate(v);
-      } catch (e) {
-        if (!(e instanceof UnitError)) throw e;
-        addIssue(ctx, typeof v === 'number' ? `expected a non-negative rate, got ${v}` : expectedMessage(what, v), v);
-        return z.NEVER;
-      }
-    });
+  return parsedNumber(what, 'a rate: 500/s, 30000/m, 10/h, or a number per second', parseRate, UnitError, (v) => `expected a non-negative rate, got ${v}`);
 }
 
 /**
@@ -206,6 +207,7 @@ export function fraction(what = 'a fraction between 0 and 1 or a percentage like
 
 /** A Kubernetes resource quantity (500m, 2, 128Mi, 1G) as a number (cores or bytes). */
 export function quantity(what = 'a quantity like 500m, 2, 128Mi or 1G') {
+  // a quantity's error names the problem itself, for strings and numbers alike
   return z.union([z.string(), z.number()], expected(what)).transform((v, ctx) => {
     try {
       return parseResourceQuantity(v);
