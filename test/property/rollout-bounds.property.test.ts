@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFiles } from '../../engine/scenario/load.js';
 import { simulate } from '../../engine/run/simulate.js';
+import { webDeploymentYaml } from '../support/web-deployment.js';
 import { resolveFenceposts } from '../../engine/cluster/controllers/deployment/fenceposts.js';
 
 /**
@@ -42,24 +43,13 @@ describe('rolling update with the real node side', () => {
           const file = path.join(dir, `b${n++}.yaml`);
           writeFileSync(
             file,
-            `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: ${s.replicas}
-  minReadySeconds: ${s.minReady}
-  strategy: {type: RollingUpdate, rollingUpdate: {maxSurge: ${q(s.maxSurge)}, maxUnavailable: ${q(s.maxUnavailable)}}}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: ${s.grace}
-      containers:
-      - name: app
-        image: app:1
-        readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: ${s.period}}
-        ${s.preStop ? 'lifecycle: {preStop: {sleep: {seconds: 2}}}' : ''}
----
+            `${webDeploymentYaml({
+              replicas: s.replicas,
+              minReadySeconds: s.minReady,
+              strategy: `{type: RollingUpdate, rollingUpdate: {maxSurge: ${q(s.maxSurge)}, maxUnavailable: ${q(s.maxUnavailable)}}}`,
+              terminationGracePeriodSeconds: s.grace,
+              container: [`readinessProbe: {httpGet: {path: /, port: 80}, periodSeconds: ${s.period}}`, s.preStop ? 'lifecycle: {preStop: {sleep: {seconds: 2}}}' : ''],
+            })}---
 apiVersion: kubesim.dev/v1alpha1
 kind: Scenario
 metadata: {name: bounds}

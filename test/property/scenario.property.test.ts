@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFiles } from '../../engine/scenario/load.js';
 import { runScenarios } from '../../engine/run/run.js';
+import { webDeploymentYaml } from '../support/web-deployment.js';
 
 /**
  * Whole scenarios, generated: random strategies, probes, preStop hooks, grace periods, behaviours
@@ -71,25 +72,14 @@ describe('generated scenarios', () => {
         const file = path.join(dir, `s${n++}.yaml`);
         writeFileSync(
           file,
-          `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
-spec:
-  replicas: ${s.replicas}
-  progressDeadlineSeconds: 20
-  minReadySeconds: ${s.minReady}
-  strategy: ${s.strategy}
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      terminationGracePeriodSeconds: ${s.grace}
-      containers:
-      - name: app
-        image: app:1
-        ${s.probe}
-        ${s.preStop}
----
+          `${webDeploymentYaml({
+            replicas: s.replicas,
+            progressDeadlineSeconds: 20,
+            minReadySeconds: s.minReady,
+            strategy: s.strategy,
+            terminationGracePeriodSeconds: s.grace,
+            container: [s.probe, s.preStop],
+          })}---
 apiVersion: v1
 kind: Service
 metadata: {name: web}
