@@ -4,7 +4,8 @@ import { OUTCOMES, type Outcome } from '../engine/metrics/outcomes.js';
 import { evaluateSlos, parseSlo, valueUnit, type SloResult } from '../engine/metrics/slo.js';
 import type { TimeSeriesJSON } from '../engine/metrics/timeseries.js';
 import type { RunFailure, ScenarioRuns, VariantRuns } from '../engine/run/run.js';
-import type { RunResult } from '../engine/run/simulate.js';
+import type { ActionRecord, RunResult } from '../engine/run/simulate.js';
+import { summarizeFindings, type Finding, type FindingAggregate } from '../engine/run/findings.js';
 import { formatDiagnostic, type Diagnostic } from '../engine/scenario/diagnostics.js';
 import { version as toolVersion } from '../engine/version.js';
 import {
@@ -107,6 +108,7 @@ export interface LatencyMs {
   mean: number | null;
   p50: number | null;
   p90: number | null;
+  p95: number | null;
   p99: number | null;
   p999: number | null;
   max: number | null;
@@ -126,6 +128,10 @@ export interface RunReport {
   timeseries: TimeseriesReport | null;
   /** Empty with `--detail summary`. */
   events: EventReport[];
+  /** Timeline actions as they fired in this run, in time order (repeated actions once per firing). */
+  actions: ActionReport[];
+  /** What caused this run's failed requests (see FindingReport); empty when nothing failed. */
+  findings: FindingReport[];
   /** Things to know about the run (e.g. a warm start that had not settled, a refused timeline action). */
   notes: string[];
 }
@@ -178,9 +184,81 @@ export interface TimeseriesReport {
   requests: number[];
   outcomes: Record<Outcome, number[]>;
   /** Per-bucket latency percentiles of ok requests (null for a bucket without any). */
-  latencyMs: { p50: (number | null)[]; p99: (number | null)[] };
-  /** Gauges (`pods/<image>/<state>`, `endpoints/<namespace>/<service>`): the value at each bucket's end. */
+  latencyMs: { p50: (number | null)[]; p90: (number | null)[]; p99: (number | null)[] };
+  /**
+   * Gauges, the value at each bucket's end: `pods/<image>/<Pending|Running|Ready|Terminating>`,
+   * `endpoints/<namespace>/<service>` (ready endpoints in the EndpointSlice: the truth) and
+   * `proxy/<namespace>/<service>` (endpoints kube-proxy has programmed: what traffic sees).
+   */
   gauges: Record<string, (number | null)[]>;
+}
+
+/**
+ * A variant's time series over all its finished runs: per bucket the mean per run of requests,
+ * outcomes and gauges (so one replication reads as itself), and latency percentiles of the pooled ok
+ * requests. Present whatever `--detail` (it is one series per variant, not per run).
+ */
+export interface PooledTimeseriesReport extends TimeseriesReport {
+  /** Runs pooled. */
+  runs: number;
+}
+
+/** One firing of a timeline action. */
+export interface ActionReport {
+  atS: number;
+  /** Index in `spec.timeline`. */
+  index: number;
+  /** The action as written (`set-image`, `scale`, `delete-pod`, `fail-node`, …). */
+  action: string;
+  /** `deployment/web-app`, `node/node-2`, `traffic/web`, … */
+  target: string;
+  /** A short human label of what it did: `nginx=nginx:1.26`, `3 → 5`, `web-app-5d9f-x2k`, `node-2`. */
+  detail: string;
+  /** `refused` when kubectl would have refused it (the reason is in the run's notes). */
+  outcome: 'done' | 'refused';
+}
+
+/**
+ * What caused failed requests. Every failed request of a run is counted in exactly one finding.
+ * - `termination_race`: refused by a pod that had stopped listening after SIGTERM while kube-proxy
+ *   still routed to it (propagation outlasted the preStop hook);
+ * - `killed_in_flight`: reset while in flight on a pod whose container was killed or exited;
+ * - `crash`: refused by a pod whose container had crashed or exited, before its endpoint was removed;
+ * - `no_endpoints`: the Service had no usable endpoint (e.g. during a Recreate rollout);
+ * - `bad_version`: the image's own errors (the behaviour profile's errorRate);
+ * - `node_failure`: timed out or reset on pods of a node that had failed;
+ * - `capacity`: overload (queue full, 503) or timeouts while the pods were too few or too slow for the load;
+ * - `other`: failures the model cannot attribute (the message says so).
+ */
+export type FindingCause = 'termination_race' | 'killed_in_flight' | 'crash' | 'no_endpoints' | 'bad_version' | 'node_failure' | 'capacity' | 'other';
+
+export interface FindingReport {
+  cause: FindingCause;
+  /** The outcome of the requests counted (a finding covers one outcome). */
+  outcome: Outcome;
+  /** Requests counted (over all runs, in a variant's summary). */
+  count: number;
+  /** Simulated time window in which they ended (the envelope over runs, in a variant's summary). */
+  fromS: number;
+  toS: number;
+  /** The timeline action (or rollout) that set it off, when the model knows it. */
+  trigger: { atS: number; action: string; target: string } | null;
+  /** Pods, images, Services or nodes involved, by name (at most 5). */
+  subjects: string[];
+  /** One sentence with the numbers, e.g. "57 requests refused at 30.0–32.1 s after delete-pod …". */
+  message: string;
+  /** What would have avoided it, when the model can say; else null. */
+  fix: string | null;
+  /** The measured figures behind the message (seconds, counts), by name. */
+  evidence: Record<string, number>;
+}
+
+/** A finding over a variant's runs. */
+export interface FindingSummary extends FindingReport {
+  /** Runs in which it occurred. */
+  runs: number;
+  /** Mean count per finished run (over all runs, including those without it). */
+  perRun: number;
 }
 
 export interface EventReport {
@@ -217,6 +295,12 @@ export interface VariantSummary {
   latencyMs: LatencyMs;
   rollouts: RolloutSummary[];
   slos: SloSummary[];
+  /** What caused the failed requests, over all runs, largest count first. */
+  findings: FindingSummary[];
+  /** The time series pooled over the finished runs; null when no run finished. */
+  timeseries: PooledTimeseriesReport | null;
+  /** The timeline actions of the first finished run (chart markers); empty when none finished. */
+  actions: ActionReport[];
   /** Every SLO held in every finished run (and at least one run finished when there are SLOs). */
   pass: boolean;
 }
@@ -329,6 +413,8 @@ export function runReport(r: RunResult, detail: ReportDetail = 'full'): RunRepor
     slos: r.slos.map(sloReport),
     timeseries: full ? timeseriesReport(m.timeseries) : null,
     events: full ? r.events.map((e) => ({ atS: seconds(e.t), type: e.type, reason: e.reason, object: e.object, message: e.message })) : [],
+    actions: r.actions.map(actionReport),
+    findings: r.findings.map(findingReport),
     notes: [...r.notes],
   };
 }
@@ -361,9 +447,12 @@ function summarise(runs: readonly RunResult[], failedRuns: number, slos: readonl
     failedRuns,
     requests: pooled !== undefined ? requestCounts(pooled.requests) : { total: 0, ok: 0, failed: 0, byOutcome: zero },
     availability: pooled !== undefined ? fraction(pooled.availability) : null,
-    latencyMs: pooled !== undefined ? latencyMs(pooled.latencyMs) : { mean: null, p50: null, p90: null, p99: null, p999: null, max: null },
+    latencyMs: pooled !== undefined ? latencyMs(pooled.latencyMs) : { mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null },
     rollouts: rolloutSummaries(runs),
     slos: sloSummaries,
+    findings: summarizeFindings(runs).map(findingSummary),
+    timeseries: pooled !== undefined ? pooledTimeseries(pooled.timeseries) : null,
+    actions: runs[0]?.actions.map(actionReport) ?? [],
     pass: sloSummaries.every((s) => s.pass),
   };
 }
@@ -404,7 +493,7 @@ function requestCounts(r: RunMetricsJSON['requests']): RequestCounts {
 
 function latencyMs(l: RunMetricsJSON['latencyMs']): LatencyMs {
   const f = (x: number | null) => nullable(x, millis);
-  return { mean: f(l.mean), p50: f(l.p50), p90: f(l.p90), p99: f(l.p99), p999: f(l.p999), max: f(l.max) };
+  return { mean: f(l.mean), p50: f(l.p50), p90: f(l.p90), p95: f(l.p95), p99: f(l.p99), p999: f(l.p999), max: f(l.max) };
 }
 
 function sloReport(s: SloResult): SloReport {
@@ -421,9 +510,46 @@ function timeseriesReport(t: TimeSeriesJSON): TimeseriesReport {
     intervalS: seconds(t.interval),
     requests: [...t.requests],
     outcomes,
-    latencyMs: { p50: t.latencyMs.p50.map((x) => nullable(x, millis)), p99: t.latencyMs.p99.map((x) => nullable(x, millis)) },
+    latencyMs: { p50: t.latencyMs.p50.map((x) => nullable(x, millis)), p90: t.latencyMs.p90.map((x) => nullable(x, millis)), p99: t.latencyMs.p99.map((x) => nullable(x, millis)) },
     gauges,
   };
+}
+
+/** Per-run means of a merged series (sums over `runs`); latency percentiles come from the pooled cells. */
+function pooledTimeseries(t: TimeSeriesJSON): PooledTimeseriesReport {
+  const n = Math.max(1, t.runs);
+  const mean = (x: number) => round(x / n, 6);
+  const base = timeseriesReport(t);
+  const gauges: Record<string, (number | null)[]> = {};
+  for (const [name, xs] of Object.entries(base.gauges)) gauges[name] = xs.map((x) => (x === null ? null : mean(x)));
+  const outcomes = {} as Record<Outcome, number[]>;
+  for (const o of OUTCOMES) outcomes[o] = base.outcomes[o].map(mean);
+  return { ...base, runs: t.runs, requests: base.requests.map(mean), outcomes, gauges };
+}
+
+function actionReport(a: ActionRecord): ActionReport {
+  return { atS: seconds(a.at), index: a.index, action: a.action, target: a.target, detail: a.detail, outcome: a.outcome };
+}
+
+function findingReport(f: Finding): FindingReport {
+  const evidence: Record<string, number> = {};
+  for (const k of Object.keys(f.evidence).sort(compareStrings)) evidence[k] = round(f.evidence[k]!, 6);
+  return {
+    cause: f.cause,
+    outcome: f.outcome,
+    count: f.count,
+    fromS: seconds(f.from),
+    toS: seconds(f.to),
+    trigger: f.trigger === null ? null : { atS: seconds(f.trigger.at), action: f.trigger.action, target: f.trigger.target },
+    subjects: [...f.subjects],
+    message: f.message,
+    fix: f.fix,
+    evidence,
+  };
+}
+
+function findingSummary(f: FindingAggregate): FindingSummary {
+  return { ...findingReport(f), runs: f.runs, perRun: round(f.perRun, 6) };
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ export interface LatencyMsJSON {
   mean: number | null;
   p50: number | null;
   p90: number | null;
+  p95: number | null;
   p99: number | null;
   p999: number | null;
   max: number | null;
@@ -173,6 +174,7 @@ function latencyMsOf(h: LatencyHistogram): LatencyMsJSON {
     mean: ms(h.mean),
     p50: ms(h.percentile(50)),
     p90: ms(h.percentile(90)),
+    p95: ms(h.percentile(95)),
     p99: ms(h.percentile(99)),
     p999: ms(h.percentile(99.9)),
     max: ms(h.max),

@@ -53,7 +53,7 @@ export interface TimeSeriesJSON {
   /** Per outcome, requests that ended in each bucket with it. Every outcome is a key. */
   outcomes: Record<Outcome, number[]>;
   /** Per-bucket latency percentiles of ok requests in milliseconds (3 decimals); null for an empty bucket. */
-  latencyMs: { p50: (number | null)[]; p99: (number | null)[] };
+  latencyMs: { p50: (number | null)[]; p90: (number | null)[]; p99: (number | null)[] };
   /** Per bucket, the non-empty latency cells as a flat list [cell, count, cell, count, …] (for merging). */
   latencyCells: number[][];
   /** Gauges by name (sorted): the value in force at the end of each bucket, null before the first set. */
@@ -237,10 +237,12 @@ export class TimeSeries {
       outcomes[o] = xs;
     });
     const p50: (number | null)[] = [];
+    const p90: (number | null)[] = [];
     const p99: (number | null)[] = [];
     const latencyCells: number[][] = [];
     for (let b = 0; b < n; b++) {
       p50.push(ms(this.percentile(b, 50)));
+      p90.push(ms(this.percentile(b, 90)));
       p99.push(ms(this.percentile(b, 99)));
       const flat: number[] = [];
       const base = b * SERIES_LATENCY_CELLS;
@@ -256,7 +258,7 @@ export class TimeSeries {
       for (let b = 0; b < n; b++) xs.push(this.gaugeAt(name, b));
       gauges[name] = xs;
     }
-    return { interval: this.interval, runs: this.runs, requests: Array.from(this.counts), outcomes, latencyMs: { p50, p99 }, latencyCells, gauges };
+    return { interval: this.interval, runs: this.runs, requests: Array.from(this.counts), outcomes, latencyMs: { p50, p90, p99 }, latencyCells, gauges };
   }
 
   /** Rebuilds a series from `toJSON()` output; throws a RangeError on inconsistent data. */

@@ -17,6 +17,7 @@ import type { RateShape } from '../traffic/arrivals.js';
 import { bindDataPlane } from '../traffic/binding.js';
 import { defaultRetryPolicy, type ClientSpec } from '../traffic/clients.js';
 import { DataPlane } from '../traffic/dataplane.js';
+import type { Finding } from './findings.js';
 
 /**
  * One run: a scenario (one variant of it) with one seed, from manifests to measured outcomes.
@@ -39,6 +40,16 @@ export interface PodRecord {
   deletedAtS: number | null;
 }
 
+/** One firing of a timeline action (see the report's ActionReport). */
+export interface ActionRecord {
+  at: number;
+  index: number;
+  action: string;
+  target: string;
+  detail: string;
+  outcome: 'done' | 'refused';
+}
+
 export interface RunResult {
   replication: number;
   seed: number;
@@ -47,6 +58,10 @@ export interface RunResult {
   rollouts: RolloutRecord[];
   slos: SloResult[];
   events: ClusterEvent[];
+  /** Timeline actions as they fired, in time order. */
+  actions: ActionRecord[];
+  /** What caused the failed requests (every failed request in exactly one finding). */
+  findings: Finding[];
   /** Things the user should know about this run (e.g. a warm start that had not settled). */
   notes: string[];
   /** Kernel events executed (for progress and performance figures). */
@@ -133,6 +148,8 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
     rollouts,
     slos,
     events: ctx.events.events.filter((e) => e.t >= 0),
+    actions: [],
+    findings: [],
     notes,
     kernelEvents: sim.eventsProcessed,
   };

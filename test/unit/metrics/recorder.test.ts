@@ -24,7 +24,7 @@ describe('Recorder', () => {
     expect(j.availability).toBe(0.4);
     // HDR cells: 50 ms lies in [49.984, 50.015] ms, 250 ms in [249.984, 250.111] ms; percentiles report
     // a cell's highest value, the mean its midpoints
-    expect(j.latencyMs).toEqual({ mean: 150.024, p50: 50.015, p90: 250.111, p99: 250.111, p999: 250.111, max: 250.111 });
+    expect(j.latencyMs).toEqual({ mean: 150.024, p50: 50.015, p90: 250.111, p95: 250.111, p99: 250.111, p999: 250.111, max: 250.111 });
     expect(j.pods).toEqual([1, 2, 1]);
     expect(r.podRequests(1)).toBe(2);
     expect(r.podRequests(99)).toBe(0);
@@ -40,7 +40,7 @@ describe('Recorder', () => {
     const j = new Recorder({ duration: 5 }).toJSON();
     expect(j.requests.total).toBe(0);
     expect(j.availability).toBeNull();
-    expect(j.latencyMs).toEqual({ mean: null, p50: null, p90: null, p99: null, p999: null, max: null });
+    expect(j.latencyMs).toEqual({ mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null });
     expect(j.pods).toEqual([]);
   });
 

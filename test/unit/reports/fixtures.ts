@@ -7,7 +7,7 @@ export function counts(byOutcome: Partial<RequestCounts['byOutcome']>): RequestC
   return { total, ok: full.ok, failed: total - full.ok, byOutcome: full };
 }
 
-export const LATENCY: LatencyMs = { mean: 25.5, p50: 20.047, p90: 53.535, p99: 118.911, p999: 210.559, max: 1630.271 };
+export const LATENCY: LatencyMs = { mean: 25.5, p50: 20.047, p90: 53.535, p95: 80.127, p99: 118.911, p999: 210.559, max: 1630.271 };
 
 export function variant(name: string, over: Partial<VariantReport['summary']> = {}, errors = 0): VariantReport {
   const requests = over.requests ?? counts({ ok: 36203 });
@@ -25,6 +25,9 @@ export function variant(name: string, over: Partial<VariantReport['summary']> = 
       latencyMs: LATENCY,
       rollouts: [],
       slos: [],
+      findings: [],
+      timeseries: null,
+      actions: [],
       pass: true,
       ...over,
     },

@@ -23,7 +23,7 @@ function run(
   replication: number,
   requests: Array<[Outcome, number, number]>,
   slos: string[],
-  extra: Partial<Pick<RunResult, 'pods' | 'rollouts' | 'events' | 'notes'>> = {},
+  extra: Partial<Pick<RunResult, 'pods' | 'rollouts' | 'events' | 'notes' | 'actions' | 'findings'>> = {},
 ): RunResult {
   const rec = new Recorder({ duration: 60 });
   let t = 0;
@@ -42,6 +42,8 @@ function run(
     rollouts: extra.rollouts ?? [],
     slos: evaluateSlos(slos, rec.snapshot()),
     events: extra.events ?? [],
+    actions: extra.actions ?? [],
+    findings: extra.findings ?? [],
     notes: extra.notes ?? [],
     kernelEvents: 0,
   };
@@ -145,7 +147,7 @@ describe('buildReport', () => {
       failedRuns: 1,
       requests: { total: 0, ok: 0, failed: 0 },
       availability: null,
-      latencyMs: { mean: null, p50: null, p90: null, p99: null, p999: null, max: null },
+      latencyMs: { mean: null, p50: null, p90: null, p95: null, p99: null, p999: null, max: null },
       pass: false,
     });
     expect(v.summary.slos.map((s) => [s.passed, s.runs, s.pass, s.pooledValue])).toEqual([
