@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
-import { renderTerminal, sloValue } from '../../reports/terminal.js';
+import { renderTerminal, renderVerdict, sloValue, useColor } from '../../reports/terminal.js';
 import { defaultWorkers, executePlan, InputsChangedError } from '../run/pool.js';
 import { collectResults, expandScenarios, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
 import {
@@ -350,9 +350,10 @@ function finish(runs: ScenarioRuns[], out: string, formats: string[], detail: Re
   if (!quiet) {
     const runNotes = new Set(runs.flatMap((s) => s.variants.flatMap((v) => v.runs.flatMap((r) => r.notes.map((n) => `${s.scenario.name}: ${n}`)))));
     for (const n of runNotes) io.stderr.write(`kubesim: note: ${oneLine(n)}\n`);
-    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
+    const color = useColor(io.stdout.isTTY === true, io.env);
     io.stdout.write(renderTerminal(report, { color }));
     for (const f of written) io.stdout.write(`report: ${f}\n`);
+    io.stdout.write(renderVerdict(report, { color }));
   }
   for (const line of problems(report)) io.stderr.write(`${line}\n`);
   reportFailures(
@@ -381,7 +382,7 @@ function problems(report: Report): string[] {
       for (const slo of v.summary.slos) {
         if (slo.pass) continue;
         const where = s.variants.length === 1 && v.name === 'default' ? oneLine(s.name) : `${oneLine(s.name)}/${oneLine(v.name)}`;
-        const value = sloValue(slo.pooledValue, slo.unit);
+        const value = sloValue(slo.pooledValue, slo.unit, slo.threshold);
         const detail = slo.runs === 1 ? value : `held in ${slo.passed} of ${slo.runs} runs; pooled ${value}`;
         lines.push(`kubesim: SLO failed: ${where}: ${oneLine(slo.expr)} (${detail})`);
       }
