@@ -157,7 +157,7 @@ function sloCell(s: SloSummary | undefined, runs: number): string {
 function measured(s: SloSummary): string {
   if (s.runs === 0) return 'nothing (no run finished)';
   const value = sloValue(s.pooledValue, s.unit, s.threshold);
-  return s.runs === 1 ? value : `${value} over ${s.runs} replications, held in ${s.passed}`;
+  return s.runs === 1 ? value : `${value} over ${s.runs} replications (held in ${s.passed} of ${s.runs})`;
 }
 
 // -------------------------------------------------------------------------------------------------
