@@ -185,10 +185,10 @@ function findingsText(s: ScenarioReport, color: boolean): string {
 function findingLines(f: FindingSummary, runs: number, color: boolean): string[] {
   const what = `${count(f.count)} ${f.outcome}`;
   const inRuns = runs > 1 ? ` in ${f.runs}/${runs} runs` : '';
-  const cause = f.cause.replace(/_/g, ' ');
-  const after = f.trigger === null ? '' : ` after ${clean(f.trigger.action, 20)} ${clean(f.trigger.target, 40)}`;
-  const head = `  ${paint(what, 'bad', color)}  ${window(f.fromS, f.toS)}${inRuns}  ${cause}${after}`;
-  const plainHead = `  ${what}  ${window(f.fromS, f.toS)}${inRuns}  ${cause}${after}`;
+  // what set it off, else what caused it (report.json and summary.md have both, and the message)
+  const why = f.trigger === null ? f.cause.replace(/_/g, ' ') : `after ${clean(f.trigger.action, 20)} ${clean(f.trigger.target, 40)}`;
+  const head = `  ${paint(what, 'bad', color)}  ${window(f.fromS, f.toS)}${inRuns}  ${why}`;
+  const plainHead = `  ${what}  ${window(f.fromS, f.toS)}${inRuns}  ${why}`;
   if (f.fix === null) return [fit(head, plainHead)];
   const fix = `fix: ${clean(f.fix, TERMINAL_WIDTH)}`;
   const joined = `${plainHead} — ${fix}`;
@@ -236,7 +236,7 @@ function rankedTables(s: ScenarioReport, color: boolean): string {
     `${paint('variants ranked', 'bold', color)} by availability, then p99 latency (means over ${reps} ± 95% CI)`,
     layout(ranking, color, [1]),
     '',
-    `${paint(`paired differences from ${clean(baseline, MAX_NAME)}`, 'bold', color)} (common random numbers, ± 95% CI; ≈ not significant)`,
+    `${paint(`paired differences from ${clean(baseline, MAX_NAME)}`, 'bold', color)} (same seeds, ± 95% CI; ≈ not significant)`,
     layout(diffs, color, [0, 2, 4]),
     '',
   ].join('\n');

@@ -21,7 +21,7 @@ interface Result {
 }
 
 function kubesim(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', KUBESIM_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, KUBESIM_DEBUG: '' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
