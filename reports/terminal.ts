@@ -111,7 +111,6 @@ function renderScenario(s: ScenarioReport, color: boolean): string {
   const rows: Cell[][] = [];
   const row = (label: string, cells: Cell[]) => rows.push([{ text: clean(label, MAX_LABEL) }, ...cells]);
   const each = (f: (v: VariantReport) => Cell) => vs.map(f);
-  const several = vs.some((v) => v.summary.runs > 1);
 
   row('requests', each((v) => ({ text: count(v.summary.requests.total) })));
   row('ok', each((v) => ({ text: count(v.summary.requests.ok) })));
@@ -128,6 +127,8 @@ function renderScenario(s: ScenarioReport, color: boolean): string {
   if (targets.length === 0) row('rollouts', each(() => ({ text: 'none' })));
   for (const t of targets) {
     const of = (v: VariantReport) => v.summary.rollouts.find((x) => x.target === t);
+    // a mean (and a max) when a variant had more than one rollout of the target (runs or undo)
+    const several = vs.some((v) => (of(v)?.count ?? 0) > 1);
     row(`rollout ${clean(t)}${several ? ' mean' : ''}`, each((v) => ({ text: of(v) === undefined ? '-' : secs(of(v)!.durationS?.mean ?? null) })));
     if (several) row(`rollout ${clean(t)} max`, each((v) => ({ text: of(v) === undefined ? '-' : secs(of(v)!.durationS?.max ?? null) })));
     if (vs.some((v) => rolloutOutcomes(v, t) !== '')) row(`rollout ${clean(t)} outcome`, each((v) => ({ text: rolloutOutcomes(v, t) || '-' })));
