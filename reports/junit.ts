@@ -117,7 +117,7 @@ export function failureMessage(slo: SloSummary): string {
 function failureText(slo: SloSummary, v: VariantReport): string {
   const bound = sloValue(slo.threshold, slo.unit, slo.threshold);
   const lines = [failureMessage(slo), `bound: ${bound}; value pooled over the variant's finished runs`];
-  if (v.summary.findings.length > 0) lines.push(`cause: ${findingLine(v.summary.findings[0]!, v.summary.runs)} (see system-out)`);
+  if (v.summary.findings.length > 0) lines.push(`largest cause: ${findingLine(v.summary.findings[0]!, v.summary.runs)}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -106,7 +106,7 @@ function scenario(s: ScenarioReport): string[] {
   const errors = vs.flatMap((v) => v.errors.map((e) => ({ v, e })));
   if (errors.length > 0) {
     out.push('#### Failed runs (internal errors)', '');
-    for (const { v, e } of errors) out.push(`- ${md(v.name)} replication ${e.replication} (seed ${e.seed}): ${md(e.message)}`);
+    for (const { v, e } of errors) out.push(`- ${md(v.name)} replication ${e.replication} (seed ${e.seed}): ${mdText(e.message)}`);
     out.push('');
   }
 
@@ -115,10 +115,9 @@ function scenario(s: ScenarioReport): string[] {
 }
 
 function finding(f: FindingSummary, runs: number): string {
-  const inRuns = runs > 1 ? ` in ${f.runs} of ${runs} runs` : '';
-  const after = f.trigger === null ? '' : ` after ${md(f.trigger.action)} ${md(f.trigger.target)} at ${secs(f.trigger.atS)}`;
-  const head = `**${count(f.count)} ${md(f.outcome)}** at ${window(f.fromS, f.toS)}${inRuns}, ${md(f.cause.replace(/_/g, ' '))}${after}`;
-  return `${head}: ${md(f.message)}${f.fix === null ? '' : ` **Fix:** ${md(f.fix)}`}`;
+  const inRuns = runs > 1 ? ` (in ${f.runs} of ${runs} runs)` : '';
+  const head = `**${count(f.count)} ${md(f.outcome)}** · ${window(f.fromS, f.toS)}${inRuns} · ${md(f.cause.replace(/_/g, ' '))}`;
+  return `${head}: ${mdText(f.message)}${f.fix === null ? '' : ` **Fix:** ${mdText(f.fix)}`}`;
 }
 
 function ranking(s: ScenarioReport): string[] {
@@ -168,9 +167,14 @@ function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string
   return [line(header), line(align.map((a) => (a === 'r' ? '---:' : '---'))), ...rows.map(line)];
 }
 
-/** A user string for Markdown text: see `escapeMarkdown`; long ones cut at 200 code points. */
+/** A user string for Markdown text (names, SLOs): see `escapeMarkdown`; long ones cut at 200 code points. */
 function md(s: string): string {
   return escapeMarkdown(clean(s, 200));
+}
+
+/** A sentence (a finding's message or fix, an error): escaped, not cut. */
+function mdText(s: string): string {
+  return escapeMarkdown(clean(s, Number.MAX_SAFE_INTEGER));
 }
 
 /**

@@ -165,8 +165,8 @@ function rolloutOutcomes(v: VariantReport, target: string): string {
 
 /**
  * Where the failures happened: each finding of each variant on one line — the requests, the
- * outcome, the window, the cause and its trigger, then the fix (on a second line when both do not
- * fit in 100 columns).
+ * outcome, the window, the cause and its trigger — then the fix (on the lines below, wrapped, when
+ * it does not fit on that line).
  */
 function findingsText(s: ScenarioReport, color: boolean): string {
   const blocks: string[] = [];
@@ -186,20 +186,33 @@ function findingsText(s: ScenarioReport, color: boolean): string {
 function findingLines(f: FindingSummary, runs: number, color: boolean): string[] {
   const what = `${count(f.count)} ${f.outcome}`;
   const inRuns = runs > 1 ? ` in ${f.runs}/${runs} runs` : '';
-  // what set it off, else what caused it (report.json and summary.md have both, and the message)
-  const why = f.trigger === null ? f.cause.replace(/_/g, ' ') : `after ${clean(f.trigger.action, 20)} ${clean(f.trigger.target, 40)}`;
-  const head = `  ${paint(what, 'bad', color)}  ${window(f.fromS, f.toS)}${inRuns}  ${why}`;
-  const plainHead = `  ${what}  ${window(f.fromS, f.toS)}${inRuns}  ${why}`;
-  if (f.fix === null) return [fit(head, plainHead)];
-  const fix = `fix: ${clean(f.fix, TERMINAL_WIDTH)}`;
-  const joined = `${plainHead} — ${fix}`;
-  if (width(joined) <= TERMINAL_WIDTH) return [`${head} — ${fix}`];
-  return [fit(head, plainHead), clean(`    ${fix}`, TERMINAL_WIDTH)];
+  const cause = f.cause.replace(/_/g, ' ');
+  const after = f.trigger === null ? '' : ` after ${clean(f.trigger.action, 20)} ${clean(f.trigger.target, 40)}`;
+  const plainHead = clean(`  ${what}  ${window(f.fromS, f.toS)}${inRuns}  ${cause}${after}`, TERMINAL_WIDTH);
+  const head = plainHead.startsWith(`  ${what}`) ? `  ${paint(what, 'bad', color)}${plainHead.slice(2 + what.length)}` : plainHead;
+  if (f.fix === null) return [head];
+  const fix = `fix: ${clean(f.fix, 400)}`;
+  if (width(`${plainHead} — ${fix}`) <= TERMINAL_WIDTH) return [`${head} — ${fix}`];
+  return [head, ...wrap(fix, '    ', '      ')];
 }
 
-/** `styled` when its plain text fits in 100 columns, else the plain text cut. */
-function fit(styled: string, plain: string): string {
-  return width(plain) <= TERMINAL_WIDTH ? styled : clean(plain, TERMINAL_WIDTH);
+/** Text wrapped at spaces into lines of at most 100 columns (a word longer than a line is cut). */
+function wrap(text: string, first: string, rest: string): string[] {
+  const lines: string[] = [];
+  let line = first;
+  let empty = true;
+  for (const word of text.split(' ')) {
+    const next = empty ? line + word : `${line} ${word}`;
+    if (width(next) <= TERMINAL_WIDTH || empty) {
+      line = next;
+      empty = false;
+    } else {
+      lines.push(line);
+      line = rest + word;
+    }
+  }
+  lines.push(line);
+  return lines.map((l) => clean(l, TERMINAL_WIDTH));
 }
 
 /**
