@@ -123,19 +123,30 @@ const lines = (text: string) => text.replace(/\n$/, '').split('\n');
 const widest = (text: string) => Math.max(...lines(text).map((l) => [...l.replace(ANSI, '')].length));
 
 describe('where failures happened', () => {
-  it('one line per finding: requests, outcome, window, cause and trigger, fix', () => {
-    const r = report([variant('default', { requests: counts({ ok: 9943, refused: 57 }), findings: [finding(), finding({ cause: 'capacity', outcome: 'overload', count: 1234, fromS: 200, toS: 212.04, trigger: null, fix: null })] })]);
+  it('one line per finding: requests, outcome, window, cause and trigger, and the fix when it fits', () => {
+    const r = report([
+      variant('default', {
+        requests: counts({ ok: 9943, refused: 57 }),
+        findings: [
+          finding({ trigger: { atS: 30, action: 'delete-pod', target: 'web-7d9f-x2k' } }),
+          finding(),
+          finding({ cause: 'capacity', outcome: 'overload', count: 1234, fromS: 200, toS: 212.04, trigger: null, fix: null }),
+        ],
+      }),
+    ]);
     const text = renderTerminal(r);
     const at = lines(text).indexOf('where failures happened:');
     expect(at).toBeGreaterThan(0);
-    expect(lines(text).slice(at, at + 3)).toEqual([
+    expect(lines(text).slice(at)).toEqual([
       'where failures happened:',
-      '  57 refused  30.0–32.1 s  after delete-pod web-app-7d9f-x2k — fix: preStop sleep ≥ 3 s',
+      '  57 refused  30.0–32.1 s  termination race after delete-pod web-7d9f-x2k — fix: preStop sleep ≥ 3 s',
+      '  57 refused  30.0–32.1 s  termination race after delete-pod web-app-7d9f-x2k',
+      '    fix: preStop sleep ≥ 3 s',
       '  1,234 overload  200.0–212.0 s  capacity',
     ]);
   });
 
-  it('per variant with several, with the runs they occurred in; a fix that does not fit goes on the next line', () => {
+  it('per variant with several, with the runs they occurred in; a fix that does not fit is wrapped below', () => {
     const fix = 'set a preStop hook that sleeps for at least the kube-proxy propagation delay (3 s here), e.g. lifecycle.preStop.sleep.seconds: 5';
     const r = report([
       variant('no-prestop', { runs: 5, findings: [finding({ count: 3245, runs: 5, fix })] }),
@@ -144,8 +155,11 @@ describe('where failures happened', () => {
     const text = renderTerminal(r);
     const at = lines(text).indexOf('where failures happened in no-prestop (5 runs):');
     expect(at).toBeGreaterThan(0);
-    expect(lines(text)[at + 1]).toBe('  3,245 refused  30.0–32.1 s in 5/5 runs  after delete-pod web-app-7d9f-x2k');
-    expect(lines(text)[at + 2]).toMatch(/^ {4}fix: set a preStop hook .*…$/);
+    expect(lines(text).slice(at + 1, at + 4)).toEqual([
+      '  3,245 refused  30.0–32.1 s in 5/5 runs  termination race after delete-pod web-app-7d9f-x2k',
+      '    fix: set a preStop hook that sleeps for at least the kube-proxy propagation delay (3 s here),',
+      '      e.g. lifecycle.preStop.sleep.seconds: 5',
+    ]);
     expect(text).not.toContain('in prestop-5s');
     expect(widest(text)).toBeLessThanOrEqual(TERMINAL_WIDTH);
   });
@@ -153,7 +167,7 @@ describe('where failures happened', () => {
   it('at most 8 findings per variant, then how many more', () => {
     const r = report([variant('default', { findings: Array.from({ length: 11 }, (_, i) => finding({ count: 100 - i })) })]);
     const text = renderTerminal(r);
-    expect(text.match(/after delete-pod/g)).toHaveLength(8);
+    expect(text.match(/termination race after delete-pod/g)).toHaveLength(8);
     expect(text).toContain('  … and 3 more (see report.json)');
   });
 });
