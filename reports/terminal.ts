@@ -188,7 +188,10 @@ function findingLines(f: FindingSummary, runs: number, color: boolean): string[]
   const inRuns = runs > 1 ? ` in ${f.runs}/${runs} runs` : '';
   const cause = f.cause.replace(/_/g, ' ');
   const after = f.trigger === null ? '' : ` after ${clean(f.trigger.action, 20)} ${clean(f.trigger.target, 40)}`;
-  const plainHead = clean(`  ${what}  ${window(f.fromS, f.toS)}${inRuns}  ${cause}${after}`, TERMINAL_WIDTH);
+  const detail = f.trigger === null || f.trigger.detail === '' ? '' : ` (${clean(f.trigger.detail, 40)})`;
+  const heads = [`  ${what}  ${window(f.fromS, f.toS)}${inRuns}  ${cause}${after}${detail}`, `  ${what}  ${window(f.fromS, f.toS)}${inRuns}  ${cause}${after}`];
+  // with what the action did (the pod deleted, the image set) when that fits
+  const plainHead = clean(heads.find((h) => width(h) <= TERMINAL_WIDTH) ?? heads[1]!, TERMINAL_WIDTH);
   const head = plainHead.startsWith(`  ${what}`) ? `  ${paint(what, 'bad', color)}${plainHead.slice(2 + what.length)}` : plainHead;
   if (f.fix === null) return [head];
   const fix = `fix: ${clean(f.fix, 400)}`;

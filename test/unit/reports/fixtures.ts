@@ -77,7 +77,7 @@ export function finding(over: Partial<FindingSummary> = {}): FindingSummary {
     count: 57,
     fromS: 30,
     toS: 32.1,
-    trigger: { atS: 30, action: 'delete-pod', target: 'web-app-7d9f-x2k' },
+    trigger: { atS: 30, action: 'delete-pod', target: 'deployment/web-app', detail: 'web-app-7d9f-x2k' },
     subjects: ['web-app-7d9f-x2k'],
     message: '57 requests refused at 30.0–32.1 s after delete-pod web-app-7d9f-x2k: kube-proxy routed to the pod for 2.1 s after it stopped listening.',
     fix: 'preStop sleep ≥ 3 s',

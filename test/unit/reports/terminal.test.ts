@@ -128,7 +128,7 @@ describe('where failures happened', () => {
       variant('default', {
         requests: counts({ ok: 9943, refused: 57 }),
         findings: [
-          finding({ trigger: { atS: 30, action: 'delete-pod', target: 'web-7d9f-x2k' } }),
+          finding({ trigger: { atS: 30, action: 'delete-pod', target: 'pod/web-1', detail: '' } }),
           finding(),
           finding({ cause: 'capacity', outcome: 'overload', count: 1234, fromS: 200, toS: 212.04, trigger: null, fix: null }),
         ],
@@ -139,8 +139,8 @@ describe('where failures happened', () => {
     expect(at).toBeGreaterThan(0);
     expect(lines(text).slice(at)).toEqual([
       'where failures happened:',
-      '  57 refused  30.0–32.1 s  termination race after delete-pod web-7d9f-x2k — fix: preStop sleep ≥ 3 s',
-      '  57 refused  30.0–32.1 s  termination race after delete-pod web-app-7d9f-x2k',
+      '  57 refused  30.0–32.1 s  termination race after delete-pod pod/web-1 — fix: preStop sleep ≥ 3 s',
+      '  57 refused  30.0–32.1 s  termination race after delete-pod deployment/web-app (web-app-7d9f-x2k)',
       '    fix: preStop sleep ≥ 3 s',
       '  1,234 overload  200.0–212.0 s  capacity',
     ]);
@@ -156,7 +156,7 @@ describe('where failures happened', () => {
     const at = lines(text).indexOf('where failures happened in no-prestop (5 runs):');
     expect(at).toBeGreaterThan(0);
     expect(lines(text).slice(at + 1, at + 4)).toEqual([
-      '  3,245 refused  30.0–32.1 s in 5/5 runs  termination race after delete-pod web-app-7d9f-x2k',
+      '  3,245 refused  30.0–32.1 s in 5/5 runs  termination race after delete-pod deployment/web-app',
       '    fix: set a preStop hook that sleeps for at least the kube-proxy propagation delay (3 s here),',
       '      e.g. lifecycle.preStop.sleep.seconds: 5',
     ]);
@@ -219,7 +219,7 @@ describe('width', () => {
 
   it('a long scenario, variant or SLO text is cut, never wrapped', () => {
     const long = 'y'.repeat(150);
-    const r = report([variant(long, { slos: [slo(long, false, 0.5)], findings: [finding({ trigger: { atS: 1, action: long, target: long }, fix: long })], pass: false }), variant('b')], [long]);
+    const r = report([variant(long, { slos: [slo(long, false, 0.5)], findings: [finding({ trigger: { atS: 1, action: long, target: long, detail: long }, fix: long })], pass: false }), variant('b')], [long]);
     r.scenarios[0]!.name = long;
     r.scenarios[0]!.file = `${long}.yaml`;
     comparison(r);
