@@ -100,6 +100,12 @@ function formatOption(): Option {
     .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(','));
 }
 
+/** The formats, one a line, for the help of run and merge. */
+function formatsHelp(): string {
+  const lines = [...REPORT_WRITERS.values()].map((w) => `  ${w.name.padEnd(6)} ${w.description}`);
+  return `Formats (--format, default ${DEFAULT_FORMATS.join(',')}):\n${lines.join('\n')}`;
+}
+
 /** `--detail`, shared by run and merge. */
 function detailOption(): Option {
   return new Option('--detail <level>', 'per-run detail in the report: full (time series and event log of every run) or summary')
@@ -143,7 +149,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
 
   program
     .command('run')
-    .description('simulate scenarios and write the report (report.json in --out)')
+    .description('simulate scenarios and write the report files (--format) in --out')
     .argument('<files...>', 'scenario or manifest files, or folders of them')
     .addOption(new Option('--seed <n>', 'seed for every scenario (overrides spec.seed)').argParser(nonNegativeInt('a non-negative integer')))
     .addOption(
@@ -163,7 +169,9 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .option('-q, --quiet', 'no progress, notes or summary; only problems, on stderr')
     .addHelpText(
       'after',
-      '\nProgress goes to stderr (a bar on a terminal, one line per run otherwise), the summary to stdout.\n' +
+      `\n${formatsHelp()}\n\n` +
+        'Progress goes to stderr (a bar on a terminal, one line per run otherwise), the summary to stdout\n' +
+        '(coloured on a terminal; NO_COLOR turns colour off, FORCE_COLOR on).\n' +
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
@@ -178,7 +186,8 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .option('-q, --quiet', 'no notes or summary; only problems, on stderr')
     .addHelpText(
       'after',
-      '\nThe scenario files the shards ran must be present, unchanged, at the same paths relative to the\n' +
+      `\n${formatsHelp()}\n\n` +
+        'The scenario files the shards ran must be present, unchanged, at the same paths relative to the\n' +
         'current folder (merge reloads them). Every shard 1 … n is needed exactly once.\n' +
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )

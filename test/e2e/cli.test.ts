@@ -61,6 +61,7 @@ describe('help and version', () => {
     const r = kubesim('run', '--help');
     expect(r.code).toBe(0);
     for (const o of ['--seed', '--replications', '--out', '--format', '--quiet', 'kubesim-report/']) expect(r.stdout).toContain(o);
+    for (const f of ['json   report.json', 'md     summary.md', 'junit  junit.xml', 'NO_COLOR', 'FORCE_COLOR']) expect(r.stdout).toContain(f);
   });
 
   it('--version prints the package version', () => {
@@ -158,7 +159,7 @@ describe('run', () => {
 
   it('exits 0 when every SLO holds, with a summary on stdout and progress lines on stderr', () => {
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^web-app-steady · scenarios\/web-app\.yaml · seed 42 · 1 replication · 2m simulated\n/);
+    expect(first.stdout).toMatch(/^web-app-steady\n {2}scenarios\/web-app\.yaml · seed 42 · 1 replication · 2m simulated\n/);
     for (const row of ['requests', 'availability', 'latency p50', 'latency p90', 'latency p99', 'latency max', 'failures', 'rollouts']) {
       expect(first.stdout).toMatch(new RegExp(`^  ${row} `, 'm'));
     }
@@ -188,7 +189,7 @@ describe('run', () => {
     expect(v.errors).toEqual([]);
     expect(v.runs).toHaveLength(1);
     const run = v.runs[0];
-    expect(Object.keys(run)).toEqual(['replication', 'seed', 'requests', 'availability', 'latencyMs', 'pods', 'rollouts', 'slos', 'timeseries', 'events', 'notes']);
+    expect(Object.keys(run)).toEqual(['replication', 'seed', 'requests', 'availability', 'latencyMs', 'pods', 'rollouts', 'slos', 'timeseries', 'events', 'actions', 'findings', 'notes']);
     expect(run.replication).toBe(0);
     expect(Number.isSafeInteger(run.seed)).toBe(true);
     checkRunInvariants(run, s.durationS);
@@ -242,7 +243,8 @@ describe('run', () => {
     expect(b.scenarios[0].variants[0].runs[0].timeseries).toBeNull();
     expect(b.scenarios[0].variants[0].runs[0].events).toEqual([]);
     expect(b.scenarios[0].variants[0].summary).toEqual(a.scenarios[0].variants[0].summary);
-    expect(readFileSync(path.join(small, 'report.json')).length).toBeLessThan(readFileSync(path.join(out, 'report.json')).length / 2);
+    // the runs lose their series and logs (the variant's pooled series stays, in its summary)
+    expect(JSON.stringify(b.scenarios[0].variants[0].runs).length).toBeLessThan(JSON.stringify(a.scenarios[0].variants[0].runs).length / 2);
     const bad = kubesim('run', '--detail', 'everything', 'scenarios/web-app.yaml');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--detail.*everything.*full, summary/s);
@@ -286,7 +288,7 @@ describe('run', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ {2}SLO p\(99\) < 1ms +✗ [\d.]+ ms$/m);
     expect(r.stdout).toMatch(/^ {2}SLO availability >= 50% +✓ /m);
-    expect(r.stdout).toMatch(/^ {2}rollout deployment\/web +[\d.]+s$/m);
+    expect(r.stdout).toMatch(/^ {2}rollout deployment\/web +[\d.]+ s$/m);
     expect(r.stderr).toMatch(/^kubesim: SLO failed: rollout-slo-fails: p\(99\) < 1ms \([\d.]+ ms\)$/m);
     const report = readReport(o);
     expect(report.slosPass).toBe(false);
@@ -356,8 +358,28 @@ describe('run', () => {
     expect(readdirSync(o)).toEqual(['report.json']);
     const r = kubesim('run', '--format', 'json,xml', '--out', outDir(), `${FIX}/notes.yaml`);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown format "xml"; available: json');
+    expect(r.stderr).toMatch(/unknown format "xml"; available: json, (\w+, )*md, junit/);
     expect(r.stdout).toBe('');
+  });
+
+  it('--format md,junit: summary.md and junit.xml, listed after the summary; the verdict is the last line', () => {
+    const o = outDir();
+    const r = kubesim('run', '--format', 'md,junit', '--out', o, `${FIX}/rollout.yaml`);
+    expect(r.code).toBe(1);
+    expect(readdirSync(o).sort()).toEqual(['junit.xml', 'summary.md']);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.slice(-3)).toEqual([`report: ${path.join(o, 'summary.md')}`, `report: ${path.join(o, 'junit.xml')}`, expect.stringMatching(/^✗ 1 of \d+ SLOs? failed: p\(99\) < 1ms \([\d.]+ ms\)$/)]);
+    expect(readFileSync(path.join(o, 'summary.md'), 'utf8')).toMatch(/^## ❌ kubesim: 1 of \d+ SLOs? failed\n/);
+    expect(readFileSync(path.join(o, 'junit.xml'), 'utf8')).toContain('type="SLOFailure"');
+    for (const l of r.stdout.split('\n')) expect([...l].length).toBeLessThanOrEqual(100);
+  });
+
+  it('FORCE_COLOR colours the summary even when stdout is not a terminal; NO_COLOR alone does not', () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI, 'run', '--out', outDir(), `${FIX}/notes.yaml`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env } });
+    expect(run({ FORCE_COLOR: '1' }).stdout).toContain('\x1b[1m');
+    expect(run({}).stdout).not.toContain('\x1b[');
+    expect(run({ NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
   });
 
   it('invalid option values are usage errors (exit 2) with one clear message', () => {
@@ -406,7 +428,7 @@ function checkRunInvariants(run: Json, durationS: number): void {
   expect(q.failed).toBe(q.total - q.ok);
   expect(run.availability).toBeCloseTo(q.ok / q.total, 12);
   const l = run.latencyMs;
-  expect(Object.keys(l)).toEqual(['mean', 'p50', 'p90', 'p99', 'p999', 'max']);
+  expect(Object.keys(l)).toEqual(['mean', 'p50', 'p90', 'p95', 'p99', 'p999', 'max']);
   expect(l.p50).toBeGreaterThan(0);
   expect(l.p50).toBeLessThanOrEqual(l.p90);
   expect(l.p90).toBeLessThanOrEqual(l.p99);
