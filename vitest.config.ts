@@ -4,6 +4,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // hooks spawn whole runs too (e.g. the shards of test/e2e/workers.test.ts): vitest's 10 s default
+    // is hit on a loaded 2-core machine
+    hookTimeout: 300_000,
     coverage: {
       provider: 'v8',
       include: ['engine/**/*.ts', 'reports/**/*.ts'],
