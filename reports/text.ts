@@ -145,8 +145,13 @@ export function estimate(e: EstimateJSON, kind: 'fraction' | 'ms'): string {
 /** A paired difference with its 95% half-width: `+2.433pp ±0.439pp`, `-0.1 ms ±0.5 ms`. */
 export function difference(c: MetricComparisonJSON, kind: 'fraction' | 'ms'): string {
   if (c.difference === null) return 'n/a';
-  const fmt = (x: number) => (kind === 'fraction' ? `${(x * 100).toFixed(3)}pp` : ms(Math.abs(x)));
-  const sign = (x: number) => (kind === 'fraction' ? (x > 0 ? '+' : '') : x < 0 ? '-' : '+');
+  const fmt = (x: number) => (kind === 'fraction' ? `${(Math.abs(x) * 100).toFixed(3)}pp` : ms(Math.abs(x)));
+  // the sign of what is shown: +0.02 ms, -0.01 ms, 0.00 ms (never -0.00 or +0.00)
+  const sign = (x: number) => {
+    const shown = kind === 'fraction' ? fmt(Math.abs(x)) : ms(Math.abs(x));
+    if (/^[0.]+(pp| ms)$/.test(shown)) return '';
+    return x > 0 ? '+' : '-';
+  };
   const value = `${sign(c.difference)}${fmt(c.difference)}`;
   if (c.ci95 === null) return value;
   const half = (c.ci95[1] - c.ci95[0]) / 2;
