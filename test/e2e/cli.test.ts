@@ -378,6 +378,14 @@ describe('run', () => {
     for (const l of r.stdout.split('\n')) expect([...l].length).toBeLessThanOrEqual(100);
   });
 
+  it('merge --format md,junit writes the same summary.md and junit.xml as the run', () => {
+    const [whole, shard, merged] = [outDir(), outDir(), outDir()];
+    expect(kubesim('run', '-q', '--format', 'md,junit', '--out', whole, `${FIX}/rollout.yaml`).code).toBe(1);
+    expect(kubesim('run', '-q', '--shard', '1/1', '--out', shard, `${FIX}/rollout.yaml`).code).toBe(0);
+    expect(kubesim('merge', '-q', '--format', 'junit,md', '--out', merged, shard).code).toBe(1);
+    for (const f of ['summary.md', 'junit.xml']) expect(readFileSync(path.join(merged, f), 'utf8')).toBe(readFileSync(path.join(whole, f), 'utf8'));
+  });
+
   it('FORCE_COLOR colours the summary even when stdout is not a terminal; NO_COLOR alone does not', () => {
     const run = (env: Record<string, string>) =>
       spawnSync(process.execPath, [CLI, 'run', '--out', outDir(), `${FIX}/notes.yaml`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env } });
