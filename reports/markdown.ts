@@ -69,7 +69,7 @@ function scenario(s: ScenarioReport): string[] {
     out.push('No SLOs: the scenario sets none.', '');
   } else {
     const rows = exprs.map((expr) => [md(expr), ...vs.map((v) => sloCell(v.summary.slos.find((x) => x.expr === expr), v.summary.runs))]);
-    out.push(...table(['SLO', ...names], ['l', ...vs.map(() => 'r' as const)], rows), '');
+    out.push(...variantTable('SLO', names, rows), '');
   }
 
   // figures: one unit per row
@@ -91,7 +91,7 @@ function scenario(s: ScenarioReport): string[] {
     });
   }
   if (vs.some((v) => v.errors.length > 0)) row('failed runs', (v) => `${v.errors.length} of ${v.errors.length + v.runs.length}`);
-  out.push(...table(['', ...names], ['l', ...vs.map(() => 'r' as const)], rows), '');
+  out.push(...variantTable('', names, rows), '');
 
   // findings
   const findings = vs.flatMap((v) => v.summary.findings.map((f) => ({ v, f })));
@@ -161,6 +161,19 @@ function measured(s: SloSummary): string {
 
 // -------------------------------------------------------------------------------------------------
 // Markdown
+
+/** Variants that fit side by side as columns; with more, each variant is a row (the table turned). */
+const MAX_VARIANT_COLUMNS = 4;
+
+/**
+ * A table of `rows` (a label, then one value per variant): one column per variant, or with more
+ * than 4 variants one row per variant and one column per label, so it stays readable.
+ */
+function variantTable(corner: string, names: string[], rows: string[][]): string[] {
+  if (names.length <= MAX_VARIANT_COLUMNS) return table([corner, ...names], ['l', ...names.map(() => 'r' as const)], rows);
+  const labels = rows.map((r) => r[0]!);
+  return table(['variant', ...labels], ['l', ...labels.map(() => 'r' as const)], names.map((n, i) => [n, ...rows.map((r) => r[i + 1]!)]));
+}
 
 function table(header: string[], align: ('l' | 'r')[], rows: string[][]): string[] {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;

@@ -22,11 +22,14 @@ export function percent(x: number | null): string {
   return `${floored.toFixed(3)}%`;
 }
 
-/** Milliseconds with a precision that suits the size. */
+/**
+ * Milliseconds with a precision that suits the size: 2 decimals under 10 ms, 1 under 1 s, none
+ * above (the bounds as rounded, so 9.996 shows as `10.0 ms` like its neighbours, not `10.00 ms`).
+ */
 export function ms(x: number | null): string {
   if (x === null) return 'n/a';
-  if (x < 10) return `${x.toFixed(2)} ms`;
-  if (x < 1000) return `${x.toFixed(1)} ms`;
+  if (x < 9.995) return `${x.toFixed(2)} ms`;
+  if (x < 999.95) return `${x.toFixed(1)} ms`;
   return `${count(Math.round(x))} ms`;
 }
 

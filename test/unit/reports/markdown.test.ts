@@ -47,6 +47,16 @@ describe('renderMarkdown', () => {
     expect(text).toContain('- **no\\-prestop**: **57 refused** · 30.0–32.1 s (in 3 of 3 runs) · termination race');
   });
 
+  it('more than 4 variants: one row per variant instead of one column', () => {
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const text = renderMarkdown(report(names.map((n) => variant(n, { slos: [slo('availability >= 99%', true, 1)] })), ['availability >= 99%']));
+    expect(text).toContain(['| variant | availability \\>\\= 99% |', '| --- | ---: |', '| a | ✅ 100.000% |'].join('\n'));
+    expect(text).toMatch(/^\| variant \| requests \| failed \| availability \| latency mean \| latency p50 \| latency p95 \| latency p99 \| latency max \|$/m);
+    expect(text).toContain('| e | 36,203 | 0 | 100.000% | 25.5 ms | 20.0 ms | 80.1 ms | 118.9 ms | 1,630 ms |');
+    const four = renderMarkdown(report(names.slice(0, 4).map((n) => variant(n))));
+    expect(four).toContain('|  | a | b | c | d |');
+  });
+
   it('failed runs are listed with their seeds', () => {
     const text = renderMarkdown(report([variant('default', {}, 1)]));
     expect(text).toContain('#### Failed runs (internal errors)');

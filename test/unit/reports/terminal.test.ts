@@ -269,7 +269,7 @@ describe('number formats', () => {
   });
 
   it('milliseconds with a precision that suits the size', () => {
-    expect([0.25, 9.999, 20.047, 999.94, 1630.271].map(ms)).toEqual(['0.25 ms', '10.00 ms', '20.0 ms', '999.9 ms', '1,630 ms']);
+    expect([0.25, 9.994, 9.999, 20.047, 999.94, 999.96, 1630.271].map(ms)).toEqual(['0.25 ms', '9.99 ms', '10.0 ms', '20.0 ms', '999.9 ms', '1,000 ms', '1,630 ms']);
     expect(ms(null)).toBe('n/a');
   });
 
