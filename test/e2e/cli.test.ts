@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FORMATS } from '../../reports/formats.js';
 
 /**
  * The kubesim command as users run it: the compiled dist/engine/cli/main.js (`npm test` builds first)
@@ -226,8 +227,8 @@ describe('run', () => {
     expect(text.endsWith('}\n')).toBe(true);
   });
 
-  it('the atomic write leaves only report.json in the folder', () => {
-    expect(readdirSync(out)).toEqual(['report.json']);
+  it('the atomic write leaves only the report files in the folder (the default formats: json, html once registered)', () => {
+    expect(readdirSync(out).sort()).toEqual(DEFAULT_FORMATS.map((f) => `report.${f}`).sort());
   });
 
   it('the same seed gives a byte-identical report.json', () => {
