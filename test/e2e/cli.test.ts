@@ -377,7 +377,7 @@ describe('run', () => {
     expect(readFileSync(path.join(o, 'summary.md'), 'utf8')).toMatch(/^## ❌ kubesim: 1 of \d+ SLOs? failed\n/);
     expect(readFileSync(path.join(o, 'junit.xml'), 'utf8')).toContain('type="SLOFailure"');
     for (const l of r.stdout.split('\n')) expect([...l].length).toBeLessThanOrEqual(100);
-  });
+  }, 300_000);
 
   it('merge --format md,junit writes the same summary.md and junit.xml as the run', () => {
     const [whole, shard, merged] = [outDir(), outDir(), outDir()];
@@ -385,7 +385,7 @@ describe('run', () => {
     expect(kubesim('run', '-q', '--shard', '1/1', '--out', shard, `${FIX}/rollout.yaml`).code).toBe(0);
     expect(kubesim('merge', '-q', '--format', 'junit,md', '--out', merged, shard).code).toBe(1);
     for (const f of ['summary.md', 'junit.xml']) expect(readFileSync(path.join(merged, f), 'utf8')).toBe(readFileSync(path.join(whole, f), 'utf8'));
-  });
+  }, 300_000);
 
   it('FORCE_COLOR colours the summary even when stdout is not a terminal; NO_COLOR alone does not', () => {
     const run = (env: Record<string, string>) =>
@@ -393,7 +393,7 @@ describe('run', () => {
     expect(run({ FORCE_COLOR: '1' }).stdout).toContain('\x1b[1m');
     expect(run({}).stdout).not.toContain('\x1b[');
     expect(run({ NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
-  });
+  }, 300_000);
 
   it('invalid option values are usage errors (exit 2) with one clear message', () => {
     for (const args of [
