@@ -1,3 +1,4 @@
+import { writeHtmlReport } from './html.js';
 import { writeJsonReport } from './json.js';
 import type { Report } from './model.js';
 
@@ -14,6 +15,7 @@ export interface ReportWriter {
 
 const writers: ReportWriter[] = [
   { name: 'json', description: 'report.json: the whole report model (see the README)', write: (r, out) => [writeJsonReport(r, out)] },
+  { name: 'html', description: 'report.html: one self-contained page with charts, findings and the event log (works offline)', write: (r, out) => [writeHtmlReport(r, out)] },
 ];
 
 export const REPORT_WRITERS: ReadonlyMap<string, ReportWriter> = new Map(writers.map((w) => [w.name, w]));
