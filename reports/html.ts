@@ -37,11 +37,11 @@ import type {
 export const REPORT_HTML = 'report.html';
 
 /** Most series values (points × series, over all variants) embedded before series are downsampled. */
-export const SERIES_BUDGET = 300_000;
+export const SERIES_BUDGET = 200_000;
 /** Most event-log entries embedded over all variants (each variant gets an equal share). */
-export const EVENT_BUDGET = 8_000;
+export const EVENT_BUDGET = 4_000;
 /** Most pods listed over all variants (each variant gets an equal share, at least POD_MIN). */
-export const POD_BUDGET = 4_000;
+export const POD_BUDGET = 3_000;
 const POD_MIN = 3;
 
 /** Version of the embedded page data (`HtmlData`), read by the client script. */
@@ -66,7 +66,7 @@ export interface HtmlScenario {
   slos: string[];
   notes: string[];
   variants: HtmlVariant[];
-  /** The model's comparison without what the page does not draw (sd, the unpaired interval). */
+  /** The model's comparison cut to what the forest plot draws (difference, interval, verdict). */
   comparison: HtmlComparison | null;
 }
 
@@ -76,7 +76,11 @@ export interface HtmlComparison {
   variants: { variant: string; pairs: number; metrics: Record<string, HtmlMetricComparison> }[];
 }
 
-export type HtmlMetricComparison = Pick<MetricComparisonJSON, 'better' | 'n' | 'baseline' | 'variant' | 'difference' | 'ci95' | 'relative' | 'verdict'> & { reason?: string };
+/** What the forest plot draws of a metric's comparison. */
+export type HtmlMetricComparison = Pick<MetricComparisonJSON, 'difference' | 'ci95' | 'verdict'> & { reason?: string };
+
+/** The summary metrics the ranked table shows (the others are in report.json). */
+export const RANKED_METRICS = ['availability', 'latency.p99', 'failures'] as const;
 
 export interface HtmlVariant {
   name: string;
@@ -86,7 +90,12 @@ export interface HtmlVariant {
   run: HtmlRun | null;
 }
 
-export type HtmlSummary = Omit<VariantSummary, 'timeseries'> & { findings: FindingSummary[]; actions: ActionReport[]; timeseries: HtmlSeries | null };
+export type HtmlSummary = Omit<VariantSummary, 'timeseries' | 'metrics'> & {
+  metrics: Partial<VariantSummary['metrics']>;
+  findings: FindingSummary[];
+  actions: ActionReport[];
+  timeseries: HtmlSeries | null;
+};
 
 /**
  * The pooled series, possibly downsampled: point i stands for buckets [i·k, (i+1)·k) of `intervalS`
@@ -160,7 +169,7 @@ function comparisonData(c: ComparisonJSON): HtmlComparison {
       pairs: v.pairs,
       metrics: Object.fromEntries(
         Object.entries(v.metrics).map(([id, m]) => {
-          const out: HtmlMetricComparison = { better: m.better, n: m.n, baseline: m.baseline, variant: m.variant, difference: m.difference, ci95: m.ci95, relative: m.relative, verdict: m.verdict };
+          const out: HtmlMetricComparison = { difference: m.difference, ci95: m.ci95, verdict: m.verdict };
           if (m.reason !== undefined) out.reason = m.reason;
           return [id, out];
         }),
@@ -191,7 +200,11 @@ function variantData(v: VariantReport, caps: Caps): HtmlVariant {
   return {
     name: v.name,
     errors: v.errors,
-    summary: { ...v.summary, timeseries: v.summary.timeseries === null ? null : downsample(v.summary.timeseries, caps.bucketsPerPoint) },
+    summary: {
+      ...v.summary,
+      metrics: Object.fromEntries(RANKED_METRICS.filter((id) => v.summary.metrics[id] !== undefined).map((id) => [id, v.summary.metrics[id]])),
+      timeseries: v.summary.timeseries === null ? null : downsample(v.summary.timeseries, caps.bucketsPerPoint),
+    },
     run,
   };
 }

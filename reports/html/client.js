@@ -92,19 +92,28 @@
   function pct(x) { return x === null || x === undefined ? 'n/a' : num(x * 100, 3) + '%'; }
   function ms(x) { return x === null || x === undefined ? 'n/a' : num(x, x >= 100 ? 0 : 1) + ' ms'; }
   function secs(x) { return x === null || x === undefined ? 'n/a' : num(x, 2) + ' s'; }
+  function fixed(x, d) { return x === null || x === undefined ? 'n/a' : Number(x).toFixed(d); }
   function sloValue(v, unit) {
     if (v === null || v === undefined) return 'n/a';
     if (unit === 'fraction') return pct(v);
     if (unit === 'seconds') return v < 10 ? ms(v * 1000) : secs(v);
     return count(v);
   }
+  /** Up to `d` decimals, more for small values (3 significant digits), never "-0". */
+  function smart(x, d) {
+    if (x === 0) return '0';
+    var a = Math.abs(x);
+    var digits = a >= 1 ? d : Math.min(6, Math.max(d, 2 - Math.floor(Math.log10(a))));
+    var s = num(x, digits);
+    return s === '-0' ? '0' : s;
+  }
   function metricValue(id, x, signed) {
     if (x === null || x === undefined) return 'n/a';
     var sign = signed && x > 0 ? '+' : '';
-    if (id === 'availability') return sign + num(x * 100, 3) + (signed ? ' pp' : '%');
-    if (id.indexOf('latency') === 0) return sign + num(x, 1) + ' ms';
-    if (id === 'rollout.duration') return sign + num(x, 2) + ' s';
-    return sign + num(x, 1) + (signed ? '' : '') + ' req';
+    if (id === 'availability') return sign + smart(x * 100, 3) + (signed ? ' pp' : '%');
+    if (id.indexOf('latency') === 0) return sign + smart(x, 1) + ' ms';
+    if (id === 'rollout.duration') return sign + smart(x, 2) + ' s';
+    return sign + smart(x, 1) + ' req';
   }
   function plural(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
 
@@ -531,7 +540,15 @@
         { label: 'simulated time (s)', labelSize: 20, values: function (u, vals) { return vals.map(function (x) { return num(x, 1); }); } },
         { label: spec.unit, labelSize: 22, size: 56, values: function (u, vals) { return vals.map(function (x) { return num(x, spec.unit === 'ms' ? 1 : 2); }); } },
       ],
-      legend: { show: true, live: true },
+      legend: {
+        show: true,
+        live: true,
+        markers: {
+          width: 2,
+          fill: function (u, si) { var o = spec.series[si - 1]; return o && spec.stacked ? tint(o.color, o.pattern ? (o.alpha === undefined ? 0.5 : o.alpha) * 0.6 : (o.alpha === undefined ? 0.5 : o.alpha)) : 'transparent'; },
+          dash: function (u, si) { var o = spec.series[si - 1]; return o && o.dash && o.dash.length ? (o.dash[0] <= 2 ? 'dotted' : 'dashed') : 'solid'; },
+        },
+      },
       cursor: { sync: { key: 'ks-' + st.si }, drag: { x: true, y: false, setScale: true } },
       hooks: {
         ready: [function (u) { placeOverlay(u); }],
@@ -640,14 +657,14 @@
         el('td', { class: 'mono', text: p.name }),
         el('td', { class: 'mono', text: p.image }),
         el('td', { text: p.node === null ? 'unscheduled' : p.node }),
-        el('td', { class: 'num', text: secs(p.createdAtS) }),
-        el('td', { class: 'num', text: p.deletedAtS === null ? '–' : secs(p.deletedAtS) }),
+        el('td', { class: 'num', text: fixed(p.createdAtS, 2) }),
+        el('td', { class: 'num', text: p.deletedAtS === null ? '–' : fixed(p.deletedAtS, 2) }),
         el('td', { class: 'num', text: count(p.requests) }),
         el('td', { class: 'share-cell', 'data-share': share },
           el('span', { class: 'share-bar', style: 'width:' + Math.round((p.requests / max) * 180) + 'px', 'aria-hidden': 'true' }),
           num(share * 100, 1) + '%'));
     });
-    var head = el('tr', null, ['pod', 'image', 'node', 'created', 'deleted', 'requests', 'share of requests'].map(function (h, i) { return el('th', { scope: 'col', class: i >= 3 && i <= 5 ? 'num' : null, text: h }); }));
+    var head = el('tr', null, ['pod', 'image', 'node', 'created (s)', 'deleted (s)', 'requests', 'share of requests'].map(function (h, i) { return el('th', { scope: 'col', class: i >= 3 && i <= 5 ? 'num' : null, text: h }); }));
     return el('div', null,
       el('p', { class: 'muted small', text: 'Replication ' + r.replication + ' (seed ' + r.seed + '): ' + count(total) + ' requests routed to ' + plural(r.pods.length + (r.podsOmitted ? r.podsOmitted.count : 0), 'pod') + '.' }),
       el('div', { class: 'table-wrap' }, el('table', { class: 'pods', 'data-role': 'pods' }, el('thead', null, head), el('tbody', null, rows))),
@@ -682,11 +699,11 @@
     var rows = order.map(function (v, i) {
       return el('tr', { 'data-variant': v.name },
         el('td', { class: 'num', text: String(i + 1) }),
-        el('th', { scope: 'row', text: v.name }),
+        el('th', { scope: 'row', class: 'nowrap', text: v.name }),
         el('td', { text: est(v.summary.metrics.availability, 'availability') }),
         el('td', { text: est(v.summary.metrics['latency.p99'], 'latency.p99') }),
         el('td', { class: 'num', text: v.summary.metrics.failures && v.summary.metrics.failures.mean !== null ? num(v.summary.metrics.failures.mean, 1) : 'n/a' }),
-        el('td', null, v.summary.slos.length === 0 ? el('span', { class: 'muted', text: 'none' }) : el('span', { class: v.summary.pass ? 'pass-text' : 'fail-text', text: v.summary.pass ? '✓ pass' : '✗ fail' })),
+        el('td', { class: 'nowrap' }, v.summary.slos.length === 0 ? el('span', { class: 'muted', text: 'none' }) : el('span', { class: v.summary.pass ? 'pass-text' : 'fail-text', text: v.summary.pass ? '✓ pass' : '✗ fail' })),
         diff(v, 'availability'), diff(v, 'latency.p99'));
     });
     var n = s.variants[0].summary.runs;
@@ -802,7 +819,7 @@
     wrap.appendChild(el('p', { class: 'muted small', text: 'Replication ' + r.replication + ' (seed ' + r.seed + ')' + (r.eventsTotal > events.length ? ': the first ' + count(events.length) + ' of ' + count(r.eventsTotal) + ' events, to keep the page small (all are in report.json).' : '.') }));
     var rows = events.map(function (e) {
       var tr = el('tr', { class: e.type === 'Warning' ? 'warning' : null },
-        el('td', { class: 'num', text: num(e.atS, 3) }),
+        el('td', { class: 'num', text: fixed(e.atS, 3) }),
         el('td', { text: e.type === 'Warning' ? '⚠ Warning' : 'Normal' }),
         el('td', { text: e.reason }),
         el('td', { class: 'mono', text: e.object }),
