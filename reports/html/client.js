@@ -45,7 +45,9 @@
     'latency.p99': 'latency p99',
     'rollout.duration': 'rollout duration',
   };
-  var FOREST_MAX_ALL = 12;
+  var FOREST_MAX_ALL = 12; // compared variants up to which the forest plot shows every metric at once
+  var WIDE_MAX = 8; // variants up to which the SLO and key-figure tables have a column per variant
+  var VARIANT_ROWS = 50; // rows per variant table drawn at first (a button draws the rest)
 
   var chartCount = 0;
   window.__kubesimCharts = 0;
@@ -193,23 +195,51 @@
     return el('div', { class: 'verdict ' + (pass ? 'pass' : 'fail'), role: 'status', 'data-pass': pass ? 'true' : 'false' }, head, el('span', { class: 'detail', text: detail }));
   }
 
+  function sloCell(expr, v) {
+    var x = v.summary.slos.filter(function (y) { return y.expr === expr; })[0];
+    if (!x) return el('td', { class: 'muted', text: '–' });
+    var mark = x.pass ? '✓ pass' : '✗ fail';
+    return el('td', { 'data-expr': expr, 'data-variant': v.name, 'data-pass': x.pass ? 'true' : 'false', 'data-value': x.pooledValue === null ? 'null' : x.pooledValue, 'data-passed': x.passed, 'data-runs': x.runs },
+      el('span', { class: x.pass ? 'pass-text' : 'fail-text', text: mark }), ' ' + sloValue(x.pooledValue, x.unit),
+      el('span', { class: 'muted small', text: x.runs === 1 ? '' : ' (held in ' + x.passed + ' of ' + x.runs + ' runs; value pooled)' }));
+  }
+
+  /** Few variants: one column each. Many: one row each (the first VARIANT_ROWS, then a button for the rest). */
   function sloTable(s) {
     var exprs = [];
     s.slos.forEach(function (e) { if (exprs.indexOf(e) < 0) exprs.push(e); });
     s.variants.forEach(function (v) { v.summary.slos.forEach(function (x) { if (exprs.indexOf(x.expr) < 0) exprs.push(x.expr); }); });
     if (exprs.length === 0) return el('p', { class: 'muted', text: 'No SLOs defined (spec.slos).' });
-    var head = el('tr', null, el('th', { scope: 'col', text: 'SLO' }), s.variants.map(function (v) { return el('th', { scope: 'col', text: v.name }); }));
-    var rows = exprs.map(function (expr) {
-      return el('tr', null, el('th', { scope: 'row', class: 'mono', text: expr }), s.variants.map(function (v) {
-        var x = v.summary.slos.filter(function (y) { return y.expr === expr; })[0];
-        if (!x) return el('td', { class: 'muted', text: '–' });
-        var mark = x.pass ? '✓ pass' : '✗ fail';
-        return el('td', { 'data-expr': expr, 'data-variant': v.name, 'data-pass': x.pass ? 'true' : 'false', 'data-value': x.pooledValue === null ? 'null' : x.pooledValue, 'data-passed': x.passed, 'data-runs': x.runs },
-          el('span', { class: x.pass ? 'pass-text' : 'fail-text', text: mark }), ' ' + sloValue(x.pooledValue, x.unit),
-          el('span', { class: 'muted small', text: x.runs === 1 ? '' : ' (held in ' + x.passed + ' of ' + x.runs + ' runs; value pooled)' }));
+    var head;
+    var body;
+    if (s.variants.length <= WIDE_MAX) {
+      head = el('tr', null, el('th', { scope: 'col', text: 'SLO' }), s.variants.map(function (v) { return el('th', { scope: 'col', text: v.name }); }));
+      body = el('tbody', null, exprs.map(function (expr) {
+        return el('tr', null, el('th', { scope: 'row', class: 'mono', text: expr }), s.variants.map(function (v) { return sloCell(expr, v); }));
       }));
-    });
-    return el('div', { class: 'table-wrap' }, el('table', { class: 'slos', 'data-role': 'slo-table' }, el('thead', null, head), el('tbody', null, rows)));
+    } else {
+      head = el('tr', null, el('th', { scope: 'col', text: 'variant' }), exprs.map(function (e) { return el('th', { scope: 'col', class: 'mono', text: e }); }));
+      body = cappedRows(s.variants.map(function (v) {
+        return function () { return el('tr', null, el('th', { scope: 'row', text: v.name }), exprs.map(function (e) { return sloCell(e, v); })); };
+      }), exprs.length + 1, 'variants');
+    }
+    return el('div', { class: 'table-wrap' }, el('table', { class: 'slos', 'data-role': 'slo-table' }, el('thead', null, head), body));
+  }
+
+  /** A tbody with the first VARIANT_ROWS rows (made on demand) and a button that adds the others. */
+  function cappedRows(makers, colspan, what) {
+    var tbody = el('tbody');
+    makers.slice(0, VARIANT_ROWS).forEach(function (m) { tbody.appendChild(m()); });
+    if (makers.length > VARIANT_ROWS) {
+      var btn = el('button', { type: 'button', class: 'show-all', text: 'Show all ' + makers.length + ' ' + what + ' (' + (makers.length - VARIANT_ROWS) + ' more)' });
+      var row = el('tr', { class: 'no-print-row' }, el('td', { colspan: colspan }, btn));
+      btn.addEventListener('click', function () {
+        tbody.removeChild(row);
+        makers.slice(VARIANT_ROWS).forEach(function (m) { tbody.appendChild(m()); });
+      });
+      tbody.appendChild(row);
+    }
+    return tbody;
   }
 
   function figuresTable(s) {
@@ -238,6 +268,13 @@
         return parts.join(', ');
       }]);
     });
+    if (s.variants.length > WIDE_MAX) {
+      var headT = el('tr', null, el('th', { scope: 'col', text: 'variant' }), rows.map(function (r) { return el('th', { scope: 'col', class: 'num', text: r[0] }); }));
+      var bodyT = cappedRows(s.variants.map(function (v) {
+        return function () { return el('tr', null, el('th', { scope: 'row', text: v.name }), rows.map(function (r) { return el('td', { class: 'num', text: r[1](v) }); })); };
+      }), rows.length + 1, 'variants');
+      return el('div', { class: 'table-wrap' }, el('table', { class: 'figures' }, el('thead', null, headT), bodyT));
+    }
     var head = el('tr', null, el('th', { scope: 'col', text: '' }), s.variants.map(function (v) { return el('th', { scope: 'col', class: 'num', text: v.name }); }));
     return el('div', { class: 'table-wrap' }, el('table', { class: 'figures' }, el('thead', null, head), el('tbody', null, rows.map(function (r) {
       return el('tr', null, el('th', { scope: 'row', text: r[0] }), s.variants.map(function (v) { return el('td', { class: 'num', text: r[1](v) }); }));
@@ -348,7 +385,9 @@
 
     var ctx = {
       actions: v.summary.actions || [],
-      bands: ((v.run && v.run.rollouts) || []).map(function (r) { return { from: r.startedAtS, to: r.completedAtS === null ? st.xMax : r.completedAtS, label: r.target + ' ' + r.outcome.replace('_', ' ') }; }),
+      bands: ((v.run && v.run.rollouts) || []).map(function (r) {
+        return { from: r.startedAtS, to: r.completedAtS === null ? st.xMax : r.completedAtS, label: r.target + ' ' + r.outcome.replace('_', ' '), short: 'rollout ' + r.outcome.replace('_', ' ') };
+      }),
       st: st,
     };
 
@@ -412,11 +451,12 @@
     var anyProxy = false;
     services.forEach(function (svc, i) {
       var c = PALETTE[i % PALETTE.length];
-      if (t.gauges['endpoints/' + svc]) epSeries.push({ label: svc + ' ready (EndpointSlice)', values: t.gauges['endpoints/' + svc], color: c, dash: [], width: 2 });
-      if (t.gauges['proxy/' + svc]) { anyProxy = true; epSeries.push({ label: svc + ' as kube-proxy sees it', values: t.gauges['proxy/' + svc], color: c, dash: [7, 4], width: 3, alphaLine: 0.8 }); }
+      // the truth as a wide light line, kube-proxy's view as a thin dashed one on top: where they differ the dashes leave the band
+      if (t.gauges['endpoints/' + svc]) epSeries.push({ label: svc + ' ready (EndpointSlice, the truth)', values: t.gauges['endpoints/' + svc], color: c, stroke: tint(c, 0.4), dash: [], width: 7 });
+      if (t.gauges['proxy/' + svc]) { anyProxy = true; epSeries.push({ label: svc + ' as kube-proxy sees it', values: t.gauges['proxy/' + svc], color: c, dash: [6, 4], width: 2 }); }
     });
     specs.push({
-      id: 'endpoints', title: 'Ready endpoints per Service: the truth (solid) vs kube-proxy\u2019s view (dashed)', unit: 'endpoints', x: xEnd, stepped: true,
+      id: 'endpoints', title: 'Ready endpoints per Service: the truth (wide light line) vs kube-proxy\u2019s view (dashed)', unit: 'endpoints', x: xEnd, stepped: true,
       note: services.length === 0 ? 'No Service in this run.' : anyProxy ? null : 'This report carries no kube-proxy view (proxy/… gauges): only the EndpointSlice truth is drawn.',
       series: epSeries.length ? epSeries : [{ label: 'endpoints', values: t.requests.map(function () { return 0; }), color: OI.grey, dash: [] }],
     });
@@ -474,10 +514,6 @@
     var mix = function (i) { return Math.round(parseInt(h.slice(i, i + 2), 16) * a + 255 * (1 - a)); };
     return 'rgb(' + mix(0) + ',' + mix(2) + ',' + mix(4) + ')';
   }
-  function rgba(hex, a) {
-    var h = hex.replace('#', '');
-    return 'rgba(' + parseInt(h.slice(0, 2), 16) + ',' + parseInt(h.slice(2, 4), 16) + ',' + parseInt(h.slice(4, 6), 16) + ',' + a + ')';
-  }
 
   function chartWidth(host) { return Math.max(320, Math.floor(host.clientWidth || (host.parentNode && host.parentNode.clientWidth) || 900)); }
 
@@ -506,7 +542,7 @@
     spec.series.forEach(function (s, i) {
       var opt = {
         label: s.label,
-        stroke: s.alphaLine ? rgba(s.color, s.alphaLine) : s.color,
+        stroke: s.stroke || s.color,
         width: s.width || (spec.stacked ? 1 : 1.5),
         dash: s.dash && s.dash.length ? s.dash : undefined,
         spanGaps: false,
@@ -588,8 +624,10 @@
       d.style.left = l + 'px';
       d.style.width = Math.max(0, r - l) + 'px';
       if (r <= 0 || l >= width) d.style.display = 'none';
-      d.appendChild(el('span', { class: 'ks-band-label', text: 'rollout ' + b.label }));
+      var bl = el('span', { class: 'ks-band-label', text: b.short });
+      d.appendChild(bl);
       layer.appendChild(d);
+      if (bl.offsetWidth + 8 > r - l) bl.style.display = 'none';
     });
     var hl = ctx.st.highlight;
     if (hl) {
@@ -662,7 +700,7 @@
         el('td', { class: 'num', text: count(p.requests) }),
         el('td', { class: 'share-cell', 'data-share': share },
           el('span', { class: 'share-bar', style: 'width:' + Math.round((p.requests / max) * 180) + 'px', 'aria-hidden': 'true' }),
-          num(share * 100, 1) + '%'));
+          fixed(share * 100, 1) + '%'));
     });
     var head = el('tr', null, ['pod', 'image', 'node', 'created (s)', 'deleted (s)', 'requests', 'share of requests'].map(function (h, i) { return el('th', { scope: 'col', class: i >= 3 && i <= 5 ? 'num' : null, text: h }); }));
     return el('div', null,
@@ -697,19 +735,19 @@
     };
     var head = el('tr', null, ['#', 'variant', 'availability (95% CI)', 'p99 latency (95% CI)', 'failed requests per run', 'SLOs', 'Δ availability vs ' + base, 'Δ p99 vs ' + base].map(function (h) { return el('th', { scope: 'col', text: h }); }));
     var rows = order.map(function (v, i) {
-      return el('tr', { 'data-variant': v.name },
+      return function () { return el('tr', { 'data-variant': v.name },
         el('td', { class: 'num', text: String(i + 1) }),
         el('th', { scope: 'row', class: 'nowrap', text: v.name }),
         el('td', { text: est(v.summary.metrics.availability, 'availability') }),
         el('td', { text: est(v.summary.metrics['latency.p99'], 'latency.p99') }),
         el('td', { class: 'num', text: v.summary.metrics.failures && v.summary.metrics.failures.mean !== null ? num(v.summary.metrics.failures.mean, 1) : 'n/a' }),
         el('td', { class: 'nowrap' }, v.summary.slos.length === 0 ? el('span', { class: 'muted', text: 'none' }) : el('span', { class: v.summary.pass ? 'pass-text' : 'fail-text', text: v.summary.pass ? '✓ pass' : '✗ fail' })),
-        diff(v, 'availability'), diff(v, 'latency.p99'));
+        diff(v, 'availability'), diff(v, 'latency.p99')); };
     });
     var n = s.variants[0].summary.runs;
     return el('div', null,
       el('p', { class: 'muted small', text: 'Ranked by mean availability, then mean p99 latency; means over ' + plural(n, 'replication') + ' with 95% intervals; differences paired by replication (common random numbers).' }),
-      el('div', { class: 'table-wrap' }, el('table', { class: 'ranked', 'data-role': 'ranked' }, el('thead', null, head), el('tbody', null, rows))));
+      el('div', { class: 'table-wrap' }, el('table', { class: 'ranked', 'data-role': 'ranked' }, el('thead', null, head), cappedRows(rows, 8, 'variants'))));
   }
 
   function comparisonOf(s, name, id) {
@@ -763,8 +801,12 @@
     [-extent, 0, extent].forEach(function (t, i) {
       axis.appendChild(svg('text', { x: X(t), y: 11, 'font-size': 10, 'text-anchor': i === 0 ? 'start' : i === 2 ? 'end' : 'middle', fill: '#444' }, metricValue(id, t, true)));
     });
-    table.appendChild(el('tr', { class: 'group' }, el('th', { scope: 'rowgroup', text: METRIC_LABELS[id] }), el('th', { class: 'muted small', text: 'difference [95% CI]' }), el('th', null, axis), el('th', { class: 'muted small', text: 'verdict' })));
-    rows.forEach(function (r) {
+    table.appendChild(el('tbody', null, el('tr', { class: 'group' }, el('th', { scope: 'rowgroup', text: METRIC_LABELS[id] }), el('th', { class: 'muted small', text: 'difference [95% CI]' }), el('th', null, axis), el('th', { class: 'muted small', text: 'verdict' }))));
+    table.appendChild(cappedRows(rows.map(function (r) { return function () { return forestRow(r, id, X, W, H); }; }), 4, 'variants'));
+  }
+
+  function forestRow(r, id, X, W, H) {
+    {
       var plot = svg('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, role: 'img' });
       plot.appendChild(svg('line', { x1: X(0), x2: X(0), y1: 0, y2: H, stroke: '#000', 'stroke-dasharray': '3 2' }));
       var text = 'n/a';
@@ -782,10 +824,10 @@
         verdict = r.m.verdict;
       }
       plot.setAttribute('aria-label', r.name + ': ' + text);
-      table.appendChild(el('tr', { 'data-metric': id, 'data-variant': r.name },
+      return el('tr', { 'data-metric': id, 'data-variant': r.name },
         el('td', { text: r.name }), el('td', { class: 'num', text: text }), el('td', { class: 'plot' }, plot),
-        el('td', null, verdict ? verdictSpan(verdict) : el('span', { class: 'muted', text: r.m && r.m.reason ? r.m.reason : 'not measured' }))));
-    });
+        el('td', null, verdict ? verdictSpan(verdict) : el('span', { class: 'muted', text: r.m && r.m.reason ? r.m.reason : 'not measured' })));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
