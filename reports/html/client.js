@@ -20,9 +20,9 @@
     ok: { color: OI.green, pattern: null, dash: [] },
     no_endpoints: { color: OI.black, pattern: 'cross', dash: [6, 3] },
     refused: { color: OI.vermillion, pattern: 'diag', dash: [2, 2] },
-    reset: { color: OI.purple, pattern: 'back', dash: [8, 3, 2, 3] },
+    reset: { color: OI.sky, pattern: 'back', dash: [8, 3, 2, 3] },
     timeout: { color: OI.orange, pattern: 'dots', dash: [4, 4] },
-    overload: { color: OI.yellow, pattern: 'vert', dash: [1, 3] },
+    overload: { color: OI.purple, pattern: 'vert', dash: [1, 3] },
     app_error: { color: OI.blue, pattern: 'horiz', dash: [10, 4] },
   };
   var STATES = ['Ready', 'Running', 'Pending', 'Terminating'];
@@ -128,6 +128,7 @@
     var st = { s: s, si: si, variant: 0, charts: [], highlight: null, syncing: false };
     scenarioStates.push(st);
     var sec = el('section', { class: 'scenario', id: 'scenario-' + si, 'aria-labelledby': 'scenario-' + si + '-title' });
+    app.appendChild(sec); // in the document before the charts are made: they take its width
     sec.appendChild(el('h2', { id: 'scenario-' + si + '-title', text: s.name }));
     sec.appendChild(el('p', { class: 'muted small' },
       el('span', { class: 'mono', text: s.file }),
@@ -298,7 +299,9 @@
     var chartsHead = el('h3', { text: 'Over simulated time' + label, tabindex: '-1' });
     st.chartsHead = chartsHead;
     body.appendChild(chartsHead);
-    body.appendChild(chartsBlock(st, v));
+    var pending = [];
+    body.appendChild(chartsBlock(st, v, pending));
+    pending.forEach(function (make) { make(); });
     body.appendChild(el('h3', { text: 'Traffic share per pod' + label }));
     body.appendChild(podTable(v));
     body.appendChild(el('h3', { text: 'Kubernetes events' + label }));
@@ -356,7 +359,8 @@
   // ---------------------------------------------------------------------------------------------
   // Charts
 
-  function chartsBlock(st, v) {
+  /** The charts' section; the charts themselves are made by the functions pushed on `pending`, once it is in the page. */
+  function chartsBlock(st, v, pending) {
     var wrap = el('div', { class: 'charts-block' });
     var t = v.summary.timeseries;
     if (!t) {
@@ -479,7 +483,7 @@
       var host = el('div', { class: 'chart-host' });
       box.appendChild(host);
       grid.appendChild(box);
-      st.charts.push(makeChart(host, box, spec, ctx));
+      pending.push(function () { st.charts.push(makeChart(host, box, spec, ctx)); });
     });
     return wrap;
   }
@@ -542,7 +546,7 @@
     spec.series.forEach(function (s, i) {
       var opt = {
         label: s.label,
-        stroke: s.stroke || s.color,
+        stroke: s.stroke || (s.color === OI.yellow ? '#8a7f00' : s.color),
         width: s.width || (spec.stacked ? 1 : 1.5),
         dash: s.dash && s.dash.length ? s.dash : undefined,
         spanGaps: false,
@@ -574,7 +578,7 @@
       scales: { x: { time: false, range: function (u, min, max) { return [min === null ? 0 : min, max === null ? st.xMax : max]; } }, y: { range: yRange } },
       axes: [
         { label: 'simulated time (s)', labelSize: 20, values: function (u, vals) { return vals.map(function (x) { return num(x, 1); }); } },
-        { label: spec.unit, labelSize: 22, size: 56, values: function (u, vals) { return vals.map(function (x) { return num(x, spec.unit === 'ms' ? 1 : 2); }); } },
+        { label: spec.unit, labelSize: 22, size: 62, values: function (u, vals) { return vals.map(function (x) { return Math.abs(x) >= 1000 ? count(x) : num(x, spec.unit === 'ms' ? 1 : 2); }); } },
       ],
       legend: {
         show: true,
@@ -894,6 +898,6 @@
   // ---------------------------------------------------------------------------------------------
   // Start (last: every helper above is defined by now)
 
-  DATA.scenarios.forEach(function (s, i) { app.appendChild(renderScenario(s, i)); });
+  DATA.scenarios.forEach(function (s, i) { renderScenario(s, i); });
   if (DATA.scenarios.length === 0) app.appendChild(el('p', { text: 'The report holds no scenario.' }));
 })();
