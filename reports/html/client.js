@@ -483,7 +483,10 @@
       var host = el('div', { class: 'chart-host' });
       box.appendChild(host);
       grid.appendChild(box);
-      pending.push(function () { st.charts.push(makeChart(host, box, spec, ctx)); });
+      pending.push(function () {
+        if (ctx.width === undefined) ctx.width = chartWidth(host);
+        st.charts.push(makeChart(host, box, spec, ctx));
+      });
     });
     return wrap;
   }
@@ -521,6 +524,18 @@
 
   function chartWidth(host) { return Math.max(320, Math.floor(host.clientWidth || (host.parentNode && host.parentNode.clientWidth) || 900)); }
 
+  /** True when every value of the series stands alone between nulls. */
+  function isolatedOnly(xs) {
+    var values = 0;
+    var alone = 0;
+    for (var q = 0; q < xs.length; q++) {
+      if (xs[q] === null) continue;
+      values++;
+      if ((q === 0 || xs[q - 1] === null) && (q === xs.length - 1 || xs[q + 1] === null)) alone++;
+    }
+    return values > 0 && alone === values;
+  }
+
   function makeChart(host, box, spec, ctx) {
     var st = ctx.st;
     var raw = spec.series.map(function (s) { return s.values; });
@@ -529,7 +544,8 @@
       // cumulative from the bottom (series order) up; drawn top first so lower bands paint over
       var acc = spec.x.map(function () { return 0; });
       var cum = raw.map(function (xs) {
-        return xs.map(function (x, i) { acc[i] += x === null ? 0 : x; return xs.every(function (y) { return y === null; }) ? null : acc[i]; });
+        var empty = xs.every(function (y) { return y === null; });
+        return xs.map(function (x, i) { acc[i] += x === null ? 0 : x; return empty ? null : acc[i]; });
       });
       plotted = cum.slice().reverse();
       raw = raw.slice().reverse();
@@ -555,7 +571,8 @@
           var r = raw[si - 1] && raw[si - 1][di];
           return r === null || r === undefined ? '--' : fmt(r);
         },
-        points: { show: function (u, si) { var xs = u.data[si]; var c = 0; for (var q = 0; q < xs.length; q++) if (xs[q] !== null && (q === 0 || xs[q - 1] === null) && (q === xs.length - 1 || xs[q + 1] === null)) c++; return c > 0 && c === xs.filter(function (z) { return z !== null; }).length; } },
+        // points only for a series of isolated values (a line would not show them)
+        points: { show: isolatedOnly(plotted[i]) },
       };
       if (spec.stepped) opt.paths = uPlot.paths.stepped({ align: -1 });
       if (spec.stacked) {
@@ -572,7 +589,7 @@
       return [0, max * 1.08];
     };
     var opts = {
-      width: chartWidth(host),
+      width: ctx.width,
       height: 230,
       series: series,
       scales: { x: { time: false, range: function (u, min, max) { return [min === null ? 0 : min, max === null ? st.xMax : max]; } }, y: { range: yRange } },
@@ -607,10 +624,22 @@
     var data = [spec.x].concat(plotted);
     var u = new uPlot(opts, data, host);
     u.__ks = ctx;
+    st.syncing = true; // the others are set when they are made
     u.setScale('x', { min: 0, max: st.xMax });
+    st.syncing = false;
     chartCount++;
     window.__kubesimCharts = chartCount;
     return u;
+  }
+
+  var measure = null;
+  /** Width of a marker label's text in CSS px, measured on a canvas (reading offsetWidth would force a layout per label). */
+  function textWidth(text) {
+    if (!measure) {
+      measure = document.createElement('canvas').getContext('2d');
+      measure.font = '11px system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif'; // as in style.css
+    }
+    return measure.measureText(text).width;
   }
 
   function placeOverlay(u) {
@@ -619,7 +648,7 @@
     var layer = u.over.querySelector('.ks-layer');
     if (!layer) { layer = el('div', { class: 'ks-layer' }); u.over.appendChild(layer); }
     layer.textContent = '';
-    var width = u.over.clientWidth || u.bbox.width;
+    var width = u.bbox.width / (window.devicePixelRatio || 1); // the plot area in CSS px (no layout read)
     var pos = function (x) { return u.valToPos(x, 'x'); };
     ctx.bands.forEach(function (b) {
       var l = Math.max(0, pos(b.from));
@@ -631,7 +660,7 @@
       var bl = el('span', { class: 'ks-band-label', text: b.short });
       d.appendChild(bl);
       layer.appendChild(d);
-      if (bl.offsetWidth + 8 > r - l) bl.style.display = 'none';
+      if (textWidth(b.short) + 14 > r - l) bl.style.display = 'none';
     });
     var hl = ctx.st.highlight;
     if (hl) {
@@ -653,7 +682,7 @@
       var lab = el('span', { class: 'ks-marker-label', text: text.length > 34 ? text.slice(0, 33) + '…' : text });
       m.appendChild(lab);
       layer.appendChild(m);
-      var w = lab.offsetWidth + 6;
+      var w = textWidth(lab.textContent) + 14; // label padding and border
       var flip = x + w > width; // near the right edge: label on the left of the line
       var left = flip ? x - w : x;
       var row = rowsEnd.findIndex(function (end) { return left > end + 4; });
