@@ -209,7 +209,7 @@ function finding(g: Group, windows: FailureWindow[], input: FindingInput): Findi
       const removal = maxOf(podsHere.map((p) => (p.removedAt !== null && p.nodeDownAt !== null && p.removedAt >= p.nodeDownAt ? p.removedAt - p.nodeDownAt : null)));
       if (removal !== null) evidence.maxRemovalAfterNodeDownS = removal;
       evidence.pods = podsHere.length;
-      subjects = [g.about, ...subjects];
+      subjects = [...subjects, g.about];
       break;
     }
     case 'no_endpoints':
@@ -371,8 +371,10 @@ function triggerText(t: FindingTrigger | null, many: boolean): string {
       return ` during the rollout of ${t.target} (resumed at ${s1(t.at)} s)`;
     case 'rollout':
       return ` during the rollout of ${t.target} (from ${s1(t.at)} s)`;
-    default:
-      return ` after ${t.action} ${t.target}${t.detail === '' ? '' : ` ${t.detail}`} at ${s1(t.at)} s`;
+    default: {
+      const detail = t.detail === '' || t.target.endsWith(`/${t.detail}`) ? '' : ` ${t.detail}`;
+      return ` after ${t.action} ${t.target}${detail} at ${s1(t.at)} s`;
+    }
   }
 }
 
@@ -386,12 +388,13 @@ function describe(c: Core, runs: { with: number; total: number } | null): { mess
   const e = c.evidence;
   const many = runs !== null && runs.total > 1;
   const podCount = e.pods ?? c.subjects.length;
+  const podNames = c.cause === 'node_failure' ? c.subjects.filter((x) => x !== c.about) : c.subjects;
   // Over several runs pod names differ per run: name the Deployment instead.
   const podsText = many
     ? `pods of ${c.owners.length > 0 ? c.owners.join(', ') : 'the workload'}`
     : podCount === 1
-      ? `pod ${c.subjects[0] ?? ''}`
-      : `${podCount} pods (${names(c.subjects, podCount)})`;
+      ? `pod ${podNames[0] ?? ''}`
+      : `${podCount} pods (${names(podNames, podCount)})`;
   const what = (by: string) =>
     `${n(c.count)} request${c.count === 1 ? '' : 's'} ${VERB[c.outcome]}${by}${many ? ` (${s1(c.count / runs!.total)} per run, in ${runs!.with} of ${runs!.total} runs)` : ''} ${windowText(c.from, c.to)}${triggerText(c.trigger, many)}`;
   const sigterm = (e.preStopS ?? 0) > 0 ? 'termination began' : 'SIGTERM';
@@ -416,7 +419,10 @@ function describe(c: Core, runs: { with: number; total: number } | null): { mess
       if (removal === undefined) return { message, fix: null };
       const need = Math.floor(removal) + 1; // whole seconds, strictly longer than the measured delay
       const grace = e.gracePeriodS ?? 0;
-      const fix = `a preStop sleep of ≥ ${need} s would have kept serving them${need >= grace ? ` (with terminationGracePeriodSeconds above it; now ${n(grace)} s)` : ''}`;
+      const fix =
+        grace === 0
+          ? `a graceful delete (grace period > 0; with grace 0 the preStop hook is skipped) and a preStop sleep of ≥ ${need} s would have kept serving them`
+          : `a preStop sleep of ≥ ${need} s would have kept serving them${need >= grace ? ` (with terminationGracePeriodSeconds above it; now ${n(grace)} s)` : ''}`;
       return { message, fix };
     }
     case 'killed_in_flight': {

@@ -37,11 +37,27 @@ interface Opened {
   loadMs: number;
 }
 
+/**
+ * What the callbacks run in the page touch of an element (the tests are type-checked without the DOM
+ * library, so the page's objects are described here).
+ */
+interface El {
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+  hidden: boolean;
+  children: ArrayLike<El>;
+  attributes: ArrayLike<{ name: string }>;
+  lastElementChild: El | null;
+  querySelectorAll(selector: string): ArrayLike<unknown>;
+}
+/** The page's chart count (window.__kubesimCharts). */
+const chartCount = (page: Page) => page.evaluate(() => (globalThis as unknown as { __kubesimCharts?: number }).__kubesimCharts);
+
 /** The page shows the strings as text: no image, no script but its own three, no dialog, no error, no request. */
 async function expectOnlyText(o: Opened, file: string): Promise<void> {
   expect(await o.page.$$('img')).toHaveLength(0);
-  expect(await o.page.$$eval('script', (ss) => ss.map((x) => x.getAttribute('type') ?? 'inline'))).toEqual(['application/json', 'inline', 'inline']);
-  expect(await o.page.$$eval('*', (es) => es.flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => a.name)))).toEqual([]);
+  expect(await o.page.$$eval('script', (ss) => (ss as unknown as El[]).map((x) => x.getAttribute('type') ?? 'inline'))).toEqual(['application/json', 'inline', 'inline']);
+  expect(await o.page.$$eval('*', (es) => (es as unknown as El[]).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => a.name)))).toEqual([]);
   expect(o.dialogs).toEqual([]);
   expect(o.errors).toEqual([]);
   expect(o.requests).toEqual([pathToFileURL(file).href]);
@@ -64,7 +80,7 @@ async function open(file: string): Promise<Opened> {
   });
   const start = performance.now();
   await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-  await page.waitForFunction(() => (window as unknown as { __kubesimCharts?: number }).__kubesimCharts !== undefined);
+  await page.waitForFunction(() => (globalThis as unknown as { __kubesimCharts?: number }).__kubesimCharts !== undefined);
   const loadMs = performance.now() - start;
   return { page, errors, requests, dialogs, loadMs };
 }
@@ -75,6 +91,8 @@ const scenarios: Record<string, { args: string[]; report?: Report; html?: string
   'prestop-race': { args: ['scenarios/prestop-race.yaml'] },
 };
 
+// Callbacks given to page.$eval/$$eval run in the page: they may use only their arguments and the
+// page's globals (never a helper of this file), hence the inline casts to El.
 describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is missing; .ci/run installs it with apt-get install chromium)`}`, () => {
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(tmpdir(), 'kubesim-html-e2e-'));
@@ -105,9 +123,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
         expect(o.requests).toEqual([pathToFileURL(s.html!).href]);
         const sc = s.report!.scenarios[0]!;
         const v0 = sc.variants[0]!;
-        const charts = await o.page.$$eval('figure.chart', (fs) => fs.map((f) => ({ id: f.getAttribute('data-chart'), points: Number(f.getAttribute('data-points')), canvases: f.querySelectorAll('canvas').length, markers: f.querySelectorAll('.ks-marker').length, bands: f.querySelectorAll('.ks-band').length })));
+        const charts = await o.page.$$eval('figure.chart', (fs) => (fs as unknown as El[]).map((f) => ({ id: f.getAttribute('data-chart'), points: Number(f.getAttribute('data-points')), canvases: f.querySelectorAll('canvas').length, markers: f.querySelectorAll('.ks-marker').length, bands: f.querySelectorAll('.ks-band').length })));
         expect(charts.map((c) => c.id)).toEqual(['latency', 'throughput', 'failures', 'pods', 'endpoints']);
-        expect(await o.page.evaluate(() => (window as unknown as { __kubesimCharts: number }).__kubesimCharts)).toBe(5);
+        expect(await chartCount(o.page)).toBe(5);
         const buckets = v0.summary.timeseries!.requests.length;
         for (const c of charts) {
           expect(c.canvases, c.id!).toBeGreaterThan(0);
@@ -117,10 +135,10 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
         }
         if (name !== 'web-app') expect(v0.summary.actions.length).toBeGreaterThan(0);
         // the markers carry their action and time
-        const marks = await o.page.$$eval('figure[data-chart=latency] .ks-marker', (ms) => ms.map((m) => [Number(m.getAttribute('data-at')), m.getAttribute('data-action')]));
+        const marks = await o.page.$$eval('figure[data-chart=latency] .ks-marker', (ms) => (ms as unknown as El[]).map((m) => [Number(m.getAttribute('data-at')), m.getAttribute('data-action')]));
         expect(marks).toEqual(v0.summary.actions.map((a) => [a.atS, a.action]));
         // the pod table: replication 0's pods, shares summing to 100%
-        const shares = await o.page.$$eval('table[data-role=pods] td[data-share]', (tds) => tds.map((t) => Number(t.getAttribute('data-share'))));
+        const shares = await o.page.$$eval('table[data-role=pods] td[data-share]', (tds) => (tds as unknown as El[]).map((t) => Number(t.getAttribute('data-share'))));
         expect(shares).toHaveLength(v0.runs[0]!.pods.length);
         if (shares.length > 0) expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
       } finally {
@@ -133,7 +151,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
       const o = await open(s.html!);
       try {
         const cells = await o.page.$$eval('table[data-role=slo-table] td[data-expr]', (tds) =>
-          tds.map((t) => ({ expr: t.getAttribute('data-expr'), variant: t.getAttribute('data-variant'), pass: t.getAttribute('data-pass') === 'true', value: t.getAttribute('data-value'), passed: Number(t.getAttribute('data-passed')), runs: Number(t.getAttribute('data-runs')), text: t.textContent })),
+          (tds as unknown as El[]).map((t) => ({ expr: t.getAttribute('data-expr'), variant: t.getAttribute('data-variant'), pass: t.getAttribute('data-pass') === 'true', value: t.getAttribute('data-value'), passed: Number(t.getAttribute('data-passed')), runs: Number(t.getAttribute('data-runs')), text: t.textContent })),
         );
         const expected = s.report!.scenarios[0]!.slos.flatMap((expr) =>
           s.report!.scenarios[0]!.variants.map((v) => {
@@ -143,7 +161,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
         );
         expect(cells.map(({ text: _, ...c }) => c)).toEqual(expected);
         for (const c of cells) expect(c.text).toMatch(c.pass ? /^✓ pass/ : /^✗ fail/);
-        const banner = await o.page.$eval('.verdict', (b) => ({ pass: b.getAttribute('data-pass'), text: b.textContent }));
+        const banner = await o.page.$eval('.verdict', (b) => ({ pass: (b as unknown as El).getAttribute('data-pass'), text: b.textContent }));
         const pass = s.report!.scenarios[0]!.variants.every((v) => v.summary.pass && v.errors.length === 0);
         expect(banner.pass).toBe(String(pass));
         expect(banner.text).toMatch(pass ? /^✓ PASS/ : /^✗ FAIL/);
@@ -158,7 +176,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
     const events = s.report!.scenarios[0]!.variants[0]!.runs[0]!.events;
     const o = await open(s.html!);
     try {
-      const visible = () => o.page.$$eval('table[data-role=events] tbody tr', (trs) => trs.filter((t) => !(t as HTMLElement).hidden).map((t) => Array.from(t.children).map((c) => c.textContent)));
+      const visible = () => o.page.$$eval('table[data-role=events] tbody tr', (trs) => (trs as unknown as El[]).filter((t) => !t.hidden).map((t) => Array.from(t.children).map((c) => c.textContent)));
       expect(await visible()).toHaveLength(events.length);
       await o.page.fill('input[data-role=events-search]', 'rollback');
       const found = await visible();
@@ -175,7 +193,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
       expect((await visible()).map((r) => r[3])).toEqual(events.filter((e) => e.object === 'deployment/web-app').map((e) => e.object));
       // keyboard: the search box is reachable with Tab and shows a visible focus ring
       await o.page.focus('input[data-role=events-search]');
-      const outline = await o.page.$eval('input[data-role=events-search]', (e) => getComputedStyle(e).outlineStyle);
+      const outline = await o.page.$eval('input[data-role=events-search]', (e) => (globalThis as unknown as { getComputedStyle(e: unknown): { outlineStyle: string } }).getComputedStyle(e).outlineStyle);
       expect(outline).not.toBe('none');
     } finally {
       await o.page.close();
@@ -187,15 +205,15 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
     const sc = s.report!.scenarios[0]!;
     const o = await open(s.html!);
     try {
-      expect(await o.page.$$eval('table[data-role=ranked] tbody tr', (trs) => trs.map((t) => t.getAttribute('data-variant')))).toEqual(['prestop-5s', 'no-prestop']);
-      const forest = await o.page.$$eval('table[data-role=forest] tr[data-metric]', (trs) => trs.map((t) => [t.getAttribute('data-metric'), t.getAttribute('data-variant'), t.lastElementChild!.textContent]));
+      expect(await o.page.$$eval('table[data-role=ranked] tbody tr', (trs) => (trs as unknown as El[]).map((t) => t.getAttribute('data-variant')))).toEqual(['prestop-5s', 'no-prestop']);
+      const forest = await o.page.$$eval('table[data-role=forest] tr[data-metric]', (trs) => (trs as unknown as El[]).map((t) => [t.getAttribute('data-metric'), t.getAttribute('data-variant'), t.lastElementChild!.textContent]));
       const cmp = sc.comparison!.variants[0]!;
       expect(forest).toHaveLength(Object.keys(cmp.metrics).length);
       const refused = forest.find((f) => f[0] === 'failures.refused')!;
       expect(refused[1]).toBe('prestop-5s');
       expect(refused[2]).toContain(cmp.metrics['failures.refused'].verdict);
       await o.page.selectOption('select[data-role=variant-select]', '1');
-      expect(await o.page.evaluate(() => (window as unknown as { __kubesimCharts: number }).__kubesimCharts)).toBe(5);
+      expect(await chartCount(o.page)).toBe(5);
       const failures = await o.page.$eval('figure[data-chart=failures] .chart-note', (n) => n.textContent);
       expect(failures).toBe('No failed requests.'); // the 5 s preStop sleep covers the propagation delay
       expect(await o.page.textContent('.variant-body h3')).toBe('Findings (prestop-5s)');
@@ -270,11 +288,11 @@ spec:
       const text = await o.page.textContent('body');
       expect(text).toContain(`${HOSTILE}:1`); // the image, in the pod table and the chart legend
       expect(text).toContain('<i>v2</i>');
-      const legends = await o.page.$$eval('figure[data-chart=pods] .u-legend .u-label', (ls) => ls.map((l) => l.textContent));
+      const legends = await o.page.$$eval('figure[data-chart=pods] .u-legend .u-label', (ls) => (ls as unknown as El[]).map((l) => l.textContent));
       expect(legends).toEqual(expect.arrayContaining([`${HOSTILE}:1 Ready`, '<i>v2</i> Ready']));
-      expect(await o.page.$$eval('figure[data-chart=latency] .ks-marker-label', (ls) => ls.map((l) => l.textContent))).toEqual(['set-image app=<i>v2</i>']);
+      expect(await o.page.$$eval('figure[data-chart=latency] .ks-marker-label', (ls) => (ls as unknown as El[]).map((l) => l.textContent))).toEqual(['set-image app=<i>v2</i>']);
       expect(text).toContain('<script>alert(3)</script>');
-      expect(await o.page.$$eval('select[data-role=variant-select] option', (os) => os.map((x) => x.textContent))).toEqual([`${HOSTILE} (baseline)`, '<script>alert(3)</script>']);
+      expect(await o.page.$$eval('select[data-role=variant-select] option', (os) => (os as unknown as El[]).map((x) => x.textContent))).toEqual([`${HOSTILE} (baseline)`, '<script>alert(3)</script>']);
       await o.page.selectOption('select[data-role=variant-select]', '1');
       await o.page.fill('input[data-role=events-search]', '<img');
       await expectOnlyText(o, path.join(out, 'report.html'));
@@ -315,7 +333,7 @@ spec:
       expect(await o.page.title()).toContain(HOSTILE);
       const text = (await o.page.textContent('body'))!;
       for (const s of [h('note'), h('run note'), h('fix'), h('no-prestop'), h('errors.refused == 0')]) expect(text).toContain(s);
-      const legends = await o.page.$$eval('figure[data-chart=pods] .u-legend .u-label', (ls) => ls.map((l) => l.textContent));
+      const legends = await o.page.$$eval('figure[data-chart=pods] .u-legend .u-label', (ls) => (ls as unknown as El[]).map((l) => l.textContent));
       expect(legends.some((l) => l!.includes(HOSTILE))).toBe(true);
       await o.page.click('button.show-window');
       await o.page.selectOption('select[data-role=events-reason]', { index: 1 });
@@ -339,7 +357,7 @@ spec:
         console.log(`report.html of a sweep of 1,000 runs (${label}): ${(size / 1024 / 1024).toFixed(2)} MB, loaded and drawn in ${Math.round(o.loadMs)} ms`);
         expect(o.errors).toEqual([]);
         expect(o.requests).toHaveLength(1);
-        expect(await o.page.evaluate(() => (window as unknown as { __kubesimCharts: number }).__kubesimCharts)).toBe(5);
+        expect(await chartCount(o.page)).toBe(5);
       } finally {
         await o.page.close();
       }
