@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // Hooks spawn the CLI or a browser: on a loaded 2-core machine (e2e files run side by side) 10 s is not enough.
+    hookTimeout: 300_000,
     coverage: {
       provider: 'v8',
       include: ['engine/**/*.ts', 'reports/**/*.ts'],
