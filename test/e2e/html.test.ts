@@ -343,6 +343,53 @@ spec:
     }
   });
 
+  it('--detail summary: the charts still come from the pooled series, and the event log says why it is empty', SLOW, async () => {
+    const out = path.join(tmp, 'summary');
+    const r = spawnSync(process.execPath, [CLI, 'run', 'scenarios/web-app.yaml', '--detail', 'summary', '--out', out, '--format', 'json,html', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const o = await open(path.join(out, 'report.html'));
+    try {
+      expect(o.errors).toEqual([]);
+      expect(await chartCount(o.page)).toBe(5);
+      expect(await o.page.textContent('[data-role=events-note]')).toMatch(/--detail summary/);
+      expect(await o.page.$$('table[data-role=events]')).toHaveLength(0);
+    } finally {
+      await o.page.close();
+    }
+  });
+
+  it('empty data: a run with no request (every latency null, no gauge) and a variant with no finished run draw without error', SLOW, async () => {
+    const report = JSON.parse(readFileSync(path.join(tmp, 'prestop-race', 'report.json'), 'utf8')) as Report;
+    const sc = report.scenarios[0]!;
+    const [empty, none] = sc.variants;
+    const t = empty!.summary.timeseries!;
+    const zeros = t.requests.map(() => 0);
+    t.requests = zeros;
+    for (const k of Object.keys(t.outcomes) as (keyof typeof t.outcomes)[]) t.outcomes[k] = zeros;
+    t.latencyMs = { p50: zeros.map(() => null), p90: zeros.map(() => null), p99: zeros.map(() => null) };
+    t.gauges = {};
+    empty!.summary.findings = [];
+    empty!.runs[0]!.pods = [];
+    empty!.runs[0]!.events = [];
+    none!.runs = [];
+    none!.summary.timeseries = null;
+    none!.summary.actions = [];
+    const file = writeHtmlReport(report, path.join(tmp, 'empty'));
+    const o = await open(file);
+    try {
+      expect(o.errors).toEqual([]);
+      expect(await chartCount(o.page)).toBe(5);
+      expect(await o.page.textContent('figure[data-chart=latency] .chart-note')).toBe('No successful request: no latency to draw.');
+      expect(await o.page.textContent('figure[data-chart=pods] .chart-note')).toBe('No pod in this run.');
+      await o.page.selectOption('select[data-role=variant-select]', '1');
+      expect(await chartCount(o.page)).toBe(0);
+      expect(await o.page.textContent('.charts-block')).toMatch(/No run of this variant finished/);
+      expect(o.errors).toEqual([]);
+    } finally {
+      await o.page.close();
+    }
+  });
+
   it('a synthetic sweep of 1,000 runs: the page weighs under 5 MB and opens without error (load time logged, not asserted)', SLOW, async () => {
     const out = path.join(tmp, 'sweep');
     for (const [label, r] of [
