@@ -135,10 +135,10 @@
       ' · seed ' + s.seed + ' · ' + secs(s.durationS) + ' simulated' + (s.warmupS > 0 ? ' (warmup ' + secs(s.warmupS) + ')' : '') +
       ' · ' + plural(s.replications, 'replication') + ' · ' + plural(s.variants.length, 'variant')));
     sec.appendChild(verdictBanner(s));
-    sec.appendChild(el('h3', { text: 'SLOs' }));
-    sec.appendChild(sloTable(s));
-    sec.appendChild(el('h3', { text: 'Key figures (pooled over the replications)' }));
-    sec.appendChild(figuresTable(s));
+    // side by side when both fit (a laptop), one under the other otherwise
+    sec.appendChild(el('div', { class: 'side-by-side' },
+      el('div', null, el('h3', { text: 'SLOs' }), sloTable(s)),
+      el('div', null, el('h3', { text: s.replications > 1 ? 'Key figures (pooled over the replications)' : 'Key figures' }), figuresTable(s))));
 
     var body = el('div', { class: 'variant-body' });
     if (s.variants.length > 1) {
@@ -372,7 +372,7 @@
     var n = t.requests.length;
     st.xMax = Math.max(st.s.durationS, n * k * dt);
     wrap.appendChild(el('p', { class: 'muted small', text:
-      'Means per run over ' + plural(t.runs, 'run') + ' of this variant (pooled over the replications; latency percentiles of the pooled successful requests), ' +
+      (t.runs === 1 ? 'From the one run of this variant, ' : 'Means per run over the ' + t.runs + ' runs of this variant (pooled over the replications; latency percentiles of all their successful requests together), ') +
       (k > 1 ? 'each point ' + num(k * dt, 3) + ' s (' + k + ' buckets averaged, latency: the largest percentile, to keep the page small)' : 'in ' + num(dt, 3) + ' s buckets') +
       '. Vertical lines: timeline actions; shaded bands: rollouts (replication 0). Drag on a chart to zoom, double-click to reset.' }));
     var tools = el('div', { class: 'controls' });
