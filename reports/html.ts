@@ -39,10 +39,10 @@ export const REPORT_HTML = 'report.html';
 /** Most series values (points × series, over all variants) embedded before series are downsampled. */
 export const SERIES_BUDGET = 200_000;
 /** Most event-log entries embedded over all variants (each variant gets an equal share). */
-export const EVENT_BUDGET = 4_000;
-/** Most pods listed over all variants (each variant gets an equal share, at least POD_MIN). */
-export const POD_BUDGET = 3_000;
-const POD_MIN = 3;
+export const EVENT_BUDGET = 2_500;
+/** Most pods listed over all variants (each variant gets an equal share, at least POD_MIN: the pods with most requests). */
+export const POD_BUDGET = 2_000;
+export const POD_MIN = 3;
 
 /** Version of the embedded page data (`HtmlData`), read by the client script. */
 export const HTML_DATA_FORMAT = 1;
@@ -76,8 +76,13 @@ export interface HtmlComparison {
   variants: { variant: string; pairs: number; metrics: Record<string, HtmlMetricComparison> }[];
 }
 
-/** What the forest plot draws of a metric's comparison. */
-export type HtmlMetricComparison = Pick<MetricComparisonJSON, 'difference' | 'ci95' | 'verdict'> & { reason?: string };
+/**
+ * What the forest plot draws of a metric's comparison, as a tuple (a sweep of 1,000 variants has
+ * 11,000 of them): the difference, its 95% interval, the verdict, and why it is missing when it is.
+ */
+export type HtmlMetricComparison =
+  | [difference: MetricComparisonJSON['difference'], ci95: MetricComparisonJSON['ci95'], verdict: MetricComparisonJSON['verdict']]
+  | [difference: MetricComparisonJSON['difference'], ci95: MetricComparisonJSON['ci95'], verdict: MetricComparisonJSON['verdict'], reason: string];
 
 /** The summary metrics the ranked table shows (the others are in report.json). */
 export const RANKED_METRICS = ['availability', 'latency.p99', 'failures'] as const;
@@ -108,7 +113,6 @@ export interface HtmlSeries extends PooledTimeseriesReport {
 export interface HtmlRun {
   replication: number;
   seed: number;
-  requests: number;
   pods: PodReport[];
   /** Pods left out of `pods` to keep the page small, and the requests they served. */
   podsOmitted: { count: number; requests: number } | null;
@@ -169,8 +173,7 @@ function comparisonData(c: ComparisonJSON): HtmlComparison {
       pairs: v.pairs,
       metrics: Object.fromEntries(
         Object.entries(v.metrics).map(([id, m]) => {
-          const out: HtmlMetricComparison = { difference: m.difference, ci95: m.ci95, verdict: m.verdict };
-          if (m.reason !== undefined) out.reason = m.reason;
+          const out: HtmlMetricComparison = m.reason === undefined ? [m.difference, m.ci95, m.verdict] : [m.difference, m.ci95, m.verdict, m.reason];
           return [id, out];
         }),
       ),
@@ -188,7 +191,6 @@ function variantData(v: VariantReport, caps: Caps): HtmlVariant {
     run = {
       replication: r.replication,
       seed: r.seed,
-      requests: r.requests.total,
       pods: r.pods.filter((p) => keptSet.has(p)),
       podsOmitted: omitted.length === 0 ? null : { count: omitted.length, requests: omitted.reduce((n, p) => n + p.requests, 0) },
       rollouts: r.rollouts,
@@ -330,8 +332,13 @@ export function renderHtml(report: Report): string {
 </header>
 <main id="app"><noscript><p>This report draws its tables and charts with JavaScript; enable it, or read report.json.</p></noscript></main>
 <script type="application/json" id="kubesim-data">${scriptJson(htmlData(report))}</script>
-<script>${a.uplotJs}</script>
-<script>${a.clientJs}</script>
+<script>
+(function () {
+// uPlot and the page script share one function scope: the page defines no global but window.__kubesimCharts
+${a.uplotJs}
+${a.clientJs}
+})();
+</script>
 </body>
 </html>
 `;

@@ -11,6 +11,16 @@
   /* global uPlot */
   var DATA = JSON.parse(document.getElementById('kubesim-data').textContent);
   var app = document.getElementById('app');
+  // comparisons come as tuples (small for big sweeps): [difference, ci95, verdict, reason?]
+  DATA.scenarios.forEach(function (s) {
+    if (!s.comparison) return;
+    s.comparison.variants.forEach(function (c) {
+      Object.keys(c.metrics).forEach(function (id) {
+        var t = c.metrics[id];
+        c.metrics[id] = { difference: t[0], ci95: t[1], verdict: t[2], reason: t[3] };
+      });
+    });
+  });
 
   // Okabe–Ito
   var OI = { orange: '#E69F00', sky: '#56B4E9', green: '#009E73', yellow: '#F0E442', blue: '#0072B2', vermillion: '#D55E00', purple: '#CC79A7', black: '#000000', grey: '#999999' };

@@ -53,10 +53,10 @@ interface El {
 /** The page's chart count (window.__kubesimCharts). */
 const chartCount = (page: Page) => page.evaluate(() => (globalThis as unknown as { __kubesimCharts?: number }).__kubesimCharts);
 
-/** The page shows the strings as text: no image, no script but its own three, no dialog, no error, no request. */
+/** The page shows the strings as text: no image, no script but its own two, no dialog, no error, no request. */
 async function expectOnlyText(o: Opened, file: string): Promise<void> {
   expect(await o.page.$$('img')).toHaveLength(0);
-  expect(await o.page.$$eval('script', (ss) => (ss as unknown as El[]).map((x) => x.getAttribute('type') ?? 'inline'))).toEqual(['application/json', 'inline', 'inline']);
+  expect(await o.page.$$eval('script', (ss) => (ss as unknown as El[]).map((x) => x.getAttribute('type') ?? 'inline'))).toEqual(['application/json', 'inline']);
   expect(await o.page.$$eval('*', (es) => (es as unknown as El[]).flatMap((e) => Array.from(e.attributes).filter((a) => /^on/i.test(a.name)).map((a) => a.name)))).toEqual([]);
   expect(o.dialogs).toEqual([]);
   expect(o.errors).toEqual([]);
@@ -126,6 +126,8 @@ describe.skipIf(!HAVE_CHROMIUM)(`report.html in headless Chromium${HAVE_CHROMIUM
         const charts = await o.page.$$eval('figure.chart', (fs) => (fs as unknown as El[]).map((f) => ({ id: f.getAttribute('data-chart'), points: Number(f.getAttribute('data-points')), canvases: f.querySelectorAll('canvas').length, markers: f.querySelectorAll('.ks-marker').length, bands: f.querySelectorAll('.ks-band').length })));
         expect(charts.map((c) => c.id)).toEqual(['latency', 'throughput', 'failures', 'pods', 'endpoints']);
         expect(await chartCount(o.page)).toBe(5);
+        // nothing global but the chart count: uPlot lives in the page script's scope
+        expect(await o.page.evaluate(() => typeof (globalThis as unknown as { uPlot?: unknown }).uPlot)).toBe('undefined');
         const buckets = v0.summary.timeseries!.requests.length;
         for (const c of charts) {
           expect(c.canvases, c.id!).toBeGreaterThan(0);
