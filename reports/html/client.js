@@ -230,7 +230,9 @@
       }));
     } else {
       head = el('tr', null, el('th', { scope: 'col', text: 'variant' }), exprs.map(function (e) { return el('th', { scope: 'col', class: 'mono', text: e }); }));
-      body = cappedRows(s.variants.map(function (v) {
+      // failing variants first: with hundreds of them, those are the rows to see without a click
+      var order = s.variants.filter(function (v) { return !v.summary.pass; }).concat(s.variants.filter(function (v) { return v.summary.pass; }));
+      body = cappedRows(order.map(function (v) {
         return function () { return el('tr', null, el('th', { scope: 'row', text: v.name }), exprs.map(function (e) { return sloCell(e, v); })); };
       }), exprs.length + 1, 'variants');
     }
