@@ -1,5 +1,5 @@
 import type { ClusterContext } from './context.js';
-import { controllerOf, getCondition, isPodAvailable, type Deployment, type Pod } from './objects.js';
+import { controllerOf, getCondition, isPodAvailable, type Deployment, type Pod, type Rollout } from './objects.js';
 import { objectKey } from './store.js';
 
 /**
@@ -53,12 +53,72 @@ export class RolloutTracker {
     store.watch('Pod', (_type, pod) => {
       const key = this.deploymentKeyOf(pod);
       if (key !== undefined) this.recount(key);
+      else this.recountRolloutOf(pod);
     });
+    store.watch('Rollout', (type, r) => {
+      if (type !== 'DELETED') this.observeRollout(r);
+    });
+  }
+
+  // Argo Rollouts (`rollout/<name>`): a rollout starts when the pod template changes and ends when the
+  // Rollout is Healthy on the new revision (complete) or aborted (§8.3: outcome `aborted`).
+  private readonly trackedRollouts = new Map<string, Tracked>();
+
+  private observeRollout(r: Rollout): void {
+    const key = objectKey(r.metadata);
+    const template = JSON.stringify(r.spec.template);
+    let t = this.trackedRollouts.get(key);
+    if (t === undefined) {
+      this.trackedRollouts.set(key, (t = { template, open: null, deadlineExceeded: false }));
+    } else if (t.template !== template) {
+      t.template = template;
+      if (t.open !== null) t.open.outcome = 'aborted';
+      t.open = { target: `rollout/${r.metadata.name}`, startedAtS: this.ctx.sim.now, completedAtS: null, durationS: null, maxPods: 0, maxActivePods: 0, minAvailable: Infinity, outcome: 'in_progress' };
+      this.rollouts.push(t.open);
+    }
+    if (t.open === null) return;
+    this.recountRollout(r, t.open);
+    if (r.status.abort && r.status.currentPodHash !== r.status.stableRS) {
+      t.open.outcome = 'aborted';
+      t.open = null;
+    } else if (r.status.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash && r.status.observedGeneration >= r.metadata.generation) {
+      t.open.completedAtS = this.ctx.sim.now;
+      t.open.durationS = this.ctx.sim.now - t.open.startedAtS;
+      t.open.outcome = 'complete';
+      t.open = null;
+    }
+  }
+
+  private recountRolloutOf(pod: Pod): void {
+    const rsRef = controllerOf(pod.metadata);
+    if (rsRef?.kind !== 'ReplicaSet') return;
+    const rs = this.ctx.store.get('ReplicaSet', rsRef.name, pod.metadata.namespace);
+    const ref = rs && controllerOf(rs.metadata);
+    if (ref?.kind !== 'Rollout') return;
+    const r = this.ctx.store.get('Rollout', ref.name, pod.metadata.namespace);
+    const open = r && this.trackedRollouts.get(objectKey(r.metadata))?.open;
+    if (r !== undefined && open) this.recountRollout(r, open);
+  }
+
+  private recountRollout(r: Rollout, rec: RolloutRecord): void {
+    let all = 0, active = 0, available = 0;
+    const now = this.ctx.sim.now;
+    for (const rs of this.ctx.store.ownedBy('ReplicaSet', r.metadata.uid)) {
+      for (const pod of this.ctx.store.ownedBy('Pod', rs.metadata.uid)) {
+        all++;
+        if (pod.metadata.deletionTimestamp !== undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') continue;
+        active++;
+        if (isPodAvailable(pod, r.spec.minReadySeconds, now)) available++;
+      }
+    }
+    if (all > rec.maxPods) rec.maxPods = all;
+    if (active > rec.maxActivePods) rec.maxActivePods = active;
+    if (available < rec.minAvailable) rec.minAvailable = available;
   }
 
   /** Closes rollouts still open at the end of the run (outcome stalled or in_progress). */
   finish(): RolloutRecord[] {
-    for (const t of this.tracked.values()) {
+    for (const t of [...this.tracked.values(), ...this.trackedRollouts.values()]) {
       if (t.open !== null) {
         t.open.outcome = t.deadlineExceeded ? 'stalled' : 'in_progress';
         t.open = null;
