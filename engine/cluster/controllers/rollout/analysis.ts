@@ -136,7 +136,7 @@ export class AnalysisRuns {
 
   /** The phase of an existing run (undefined when there is none). */
   phase(owner: string, kind: RunKind, stepIndex?: number): AnalysisRunPhase | undefined {
-    for (const [k, r] of this.runs) if (k.startsWith(`${owner}|${kind}|${stepIndex ?? ''}|`) && !r.stopped) return r.record.phase;
+    for (const [k, r] of this.runs) if (k.startsWith(`${owner}|${kind}|${stepIndex ?? ''}|`)) return r.record.phase;
     return undefined;
   }
 
