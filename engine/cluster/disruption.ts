@@ -60,12 +60,15 @@ export function budgetOf(
   if (spec.maxUnavailable !== undefined) {
     expected = controllerScale;
     desired = Math.max(0, expected - scaledValue(spec.maxUnavailable, expected, true));
+  } else if (spec.minAvailable === undefined) {
+    expected = matchingPods; // neither field: nothing is protected
+    desired = 0;
   } else if (typeof spec.minAvailable === 'number') {
     expected = matchingPods;
     desired = spec.minAvailable;
   } else {
     expected = controllerScale;
-    desired = scaledValue(spec.minAvailable ?? 1, expected, true);
+    desired = scaledValue(spec.minAvailable, expected, true);
   }
   return { currentHealthy, desiredHealthy: desired, expectedPods: expected, disruptionsAllowed: Math.max(0, currentHealthy - desired) };
 }
