@@ -379,6 +379,7 @@ export class HorizontalPodAutoscalerController {
     if (target === undefined) {
       if (setCondition(conds, { type: 'AbleToScale', status: 'False', reason: 'FailedGetScale', message: `the HPA controller was unable to get the target's current scale: ${ref.kind.toLowerCase()}s "${ref.name}" not found` }, now)) {
         ctx.events.warning('HorizontalPodAutoscaler', hpa.metadata.name, 'FailedGetScale', `${ref.kind.toLowerCase()}s "${ref.name}" not found`);
+        this.note(`horizontalpodautoscaler/${hpa.metadata.name}: its target ${ref.kind.toLowerCase()}/${ref.name} is not in the manifests; it does nothing`);
         ctx.store.update(hpa);
       }
       return;
