@@ -1,10 +1,12 @@
 import type { ClusterContext } from './context.js';
-import { controllerOf, getCondition, isPodAvailable, type Deployment, type Pod, type Rollout } from './objects.js';
+import { controllerOf, getCondition, type Deployment, type Pod, type Rollout } from './objects.js';
 import { objectKey } from './store.js';
 
 /**
- * Exact rollout accounting per Deployment: every change to a pod, ReplicaSet or Deployment recounts
- * that Deployment's pods, so the extremes are exact, never sampled.
+ * Exact rollout accounting per Deployment: every change to a pod, ReplicaSet or Deployment updates
+ * that Deployment's counts, so the extremes are exact, never sampled. Counting is incremental — a pod
+ * event moves that one pod's contribution (O(log pods): a pod that is Ready but not yet Available
+ * waits in a heap for ready + minReadySeconds, the moment it turns Available without an event).
  *
  * A rollout starts when a Deployment's pod template changes (a new revision, §1.7) and ends when the
  * Deployment is complete (§1.4: updated == replicas == available == spec.replicas and the generation
@@ -15,6 +17,10 @@ import { objectKey } from './store.js';
  * Outcomes: `complete`; `stalled` when Progressing turned False with ProgressDeadlineExceeded (§1.6) and
  * the rollout had not completed by the end; `aborted` when a newer template replaced it before it
  * completed (rollover, undo); `in_progress` when the run ended first.
+ *
+ * Argo Rollouts are counted the same way under the key `rollout:<namespace>/<name>` (target
+ * `rollout/<name>`): a rollout starts when the pod template changes and ends when the Rollout is
+ * Healthy on the new revision (`complete`) or is aborted (§8.3: `aborted`).
  */
 export type RolloutOutcome = 'complete' | 'stalled' | 'aborted' | 'in_progress';
 
@@ -36,9 +42,30 @@ interface Tracked {
   deadlineExceeded: boolean;
 }
 
+/** A pod's contribution to its Deployment's counts. */
+interface PodCount {
+  key: string;
+  active: boolean;
+  /** When it turns (or turned) Available; null unless active and Ready. */
+  availableAt: number | null;
+  counted: boolean;
+}
+
+/** Live counts of one Deployment's pods. */
+interface Counts {
+  all: number;
+  active: number;
+  available: number;
+  minReadySeconds: number;
+  /** Pods Ready but not yet Available, by availableAt (a binary min-heap; stale entries skipped). */
+  pending: Array<{ at: number; uid: string }>;
+}
+
 export class RolloutTracker {
   readonly rollouts: RolloutRecord[] = [];
   private readonly tracked = new Map<string, Tracked>();
+  private readonly counts = new Map<string, Counts>();
+  private readonly pods = new Map<string, PodCount>();
 
   constructor(private readonly ctx: ClusterContext) {
     const { store } = ctx;
@@ -49,76 +76,21 @@ export class RolloutTracker {
     store.watch('ReplicaSet', (_type, rs) => {
       const owner = controllerOf(rs.metadata);
       if (owner?.kind === 'Deployment') this.recount(objectKey({ namespace: rs.metadata.namespace, name: owner.name }));
-    });
-    store.watch('Pod', (_type, pod) => {
-      const key = this.deploymentKeyOf(pod);
-      if (key !== undefined) this.recount(key);
-      else this.recountRolloutOf(pod);
+      if (owner?.kind === 'Rollout') this.recount(rolloutKey(rs.metadata.namespace, owner.name));
     });
     store.watch('Rollout', (type, r) => {
       if (type !== 'DELETED') this.observeRollout(r);
     });
-  }
-
-  // Argo Rollouts (`rollout/<name>`): a rollout starts when the pod template changes and ends when the
-  // Rollout is Healthy on the new revision (complete) or aborted (§8.3: outcome `aborted`).
-  private readonly trackedRollouts = new Map<string, Tracked>();
-
-  private observeRollout(r: Rollout): void {
-    const key = objectKey(r.metadata);
-    const template = JSON.stringify(r.spec.template);
-    let t = this.trackedRollouts.get(key);
-    if (t === undefined) {
-      this.trackedRollouts.set(key, (t = { template, open: null, deadlineExceeded: false }));
-    } else if (t.template !== template) {
-      t.template = template;
-      if (t.open !== null) t.open.outcome = 'aborted';
-      t.open = { target: `rollout/${r.metadata.name}`, startedAtS: this.ctx.sim.now, completedAtS: null, durationS: null, maxPods: 0, maxActivePods: 0, minAvailable: Infinity, outcome: 'in_progress' };
-      this.rollouts.push(t.open);
-    }
-    if (t.open === null) return;
-    this.recountRollout(r, t.open);
-    if (r.status.abort && r.status.currentPodHash !== r.status.stableRS) {
-      t.open.outcome = 'aborted';
-      t.open = null;
-    } else if (r.status.phase === 'Healthy' && r.status.stableRS === r.status.currentPodHash && r.status.observedGeneration >= r.metadata.generation) {
-      t.open.completedAtS = this.ctx.sim.now;
-      t.open.durationS = this.ctx.sim.now - t.open.startedAtS;
-      t.open.outcome = 'complete';
-      t.open = null;
-    }
-  }
-
-  private recountRolloutOf(pod: Pod): void {
-    const rsRef = controllerOf(pod.metadata);
-    if (rsRef?.kind !== 'ReplicaSet') return;
-    const rs = this.ctx.store.get('ReplicaSet', rsRef.name, pod.metadata.namespace);
-    const ref = rs && controllerOf(rs.metadata);
-    if (ref?.kind !== 'Rollout') return;
-    const r = this.ctx.store.get('Rollout', ref.name, pod.metadata.namespace);
-    const open = r && this.trackedRollouts.get(objectKey(r.metadata))?.open;
-    if (r !== undefined && open) this.recountRollout(r, open);
-  }
-
-  private recountRollout(r: Rollout, rec: RolloutRecord): void {
-    let all = 0, active = 0, available = 0;
-    const now = this.ctx.sim.now;
-    for (const rs of this.ctx.store.ownedBy('ReplicaSet', r.metadata.uid)) {
-      for (const pod of this.ctx.store.ownedBy('Pod', rs.metadata.uid)) {
-        all++;
-        if (pod.metadata.deletionTimestamp !== undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') continue;
-        active++;
-        if (isPodAvailable(pod, r.spec.minReadySeconds, now)) available++;
-      }
-    }
-    if (all > rec.maxPods) rec.maxPods = all;
-    if (active > rec.maxActivePods) rec.maxActivePods = active;
-    if (available < rec.minAvailable) rec.minAvailable = available;
+    for (const pod of store.list('Pod')) this.observePod('ADDED', pod);
+    store.watch('Pod', (type, pod) => {
+      const key = this.observePod(type, pod);
+      if (key !== undefined) this.recount(key);
+    });
   }
 
   /** Closes rollouts still open at the end of the run (outcome stalled or in_progress). */
   finish(): RolloutRecord[] {
-    for (const t of [...this.tracked.values(), ...this.trackedRollouts.values()]) {
+    for (const t of this.tracked.values()) {
       if (t.open !== null) {
         t.open.outcome = t.deadlineExceeded ? 'stalled' : 'in_progress';
         t.open = null;
@@ -129,6 +101,7 @@ export class RolloutTracker {
 
   private observeDeployment(d: Deployment): void {
     const key = objectKey(d.metadata);
+    this.countsOf(key).minReadySeconds = d.spec.minReadySeconds;
     const template = JSON.stringify(d.spec.template);
     let t = this.tracked.get(key);
     if (t === undefined) {
@@ -170,26 +143,93 @@ export class RolloutTracker {
     }
   }
 
+  private observeRollout(r: Rollout): void {
+    const key = rolloutKey(r.metadata.namespace, r.metadata.name);
+    this.countsOf(key).minReadySeconds = r.spec.minReadySeconds;
+    const template = JSON.stringify(r.spec.template);
+    let t = this.tracked.get(key);
+    if (t === undefined) {
+      this.tracked.set(key, (t = { template, open: null, deadlineExceeded: false }));
+    } else if (t.template !== template) {
+      t.template = template;
+      if (t.open !== null) t.open.outcome = 'aborted';
+      t.open = { target: `rollout/${r.metadata.name}`, startedAtS: this.ctx.sim.now, completedAtS: null, durationS: null, maxPods: 0, maxActivePods: 0, minAvailable: Infinity, outcome: 'in_progress' };
+      this.rollouts.push(t.open);
+    }
+    if (t.open === null) return;
+    this.recount(key);
+    const st = r.status;
+    if (st.abort && st.currentPodHash !== st.stableRS) {
+      t.open.outcome = 'aborted';
+      t.open = null;
+    } else if (st.phase === 'Healthy' && st.stableRS === st.currentPodHash && st.observedGeneration >= r.metadata.generation) {
+      t.open.completedAtS = this.ctx.sim.now;
+      t.open.durationS = this.ctx.sim.now - t.open.startedAtS;
+      t.open.outcome = 'complete';
+      t.open = null;
+    }
+  }
+
+  /** Updates the counts with `pod`'s new state; returns the key of the Deployment it counts for. */
+  private observePod(type: string, pod: Pod): string | undefined {
+    const uid = pod.metadata.uid;
+    const before = this.pods.get(uid);
+    const key = type === 'DELETED' ? undefined : (before?.key ?? this.deploymentKeyOf(pod));
+    if (before !== undefined) {
+      const c = this.countsOf(before.key);
+      c.all--;
+      if (before.active) c.active--;
+      if (before.counted) c.available--;
+      this.pods.delete(uid);
+    }
+    if (key === undefined) return before?.key;
+    const c = this.countsOf(key);
+    const active = !(pod.metadata.deletionTimestamp !== undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed');
+    const ready = getCondition(pod.status.conditions, 'Ready');
+    let availableAt: number | null = null;
+    if (active && ready?.status === 'True') {
+      availableAt = c.minReadySeconds <= 0 ? -Infinity : ready.lastTransitionTime === undefined ? Infinity : ready.lastTransitionTime + c.minReadySeconds;
+    }
+    const entry: PodCount = { key, active, availableAt, counted: false };
+    this.pods.set(uid, entry);
+    c.all++;
+    if (active) c.active++;
+    if (availableAt !== null && availableAt <= this.ctx.sim.now) {
+      entry.counted = true;
+      c.available++;
+    } else if (availableAt !== null && availableAt !== Infinity) heapPush(c.pending, { at: availableAt, uid });
+    return key;
+  }
+
+  private countsOf(key: string): Counts {
+    let c = this.counts.get(key);
+    if (c === undefined) {
+      const isRollout = key.startsWith(ROLLOUT_KEY);
+      const [namespace, name] = key.slice(isRollout ? ROLLOUT_KEY.length : 0).split('/') as [string, string];
+      const d = isRollout ? this.ctx.store.get('Rollout', name, namespace) : this.ctx.store.get('Deployment', name, namespace);
+      this.counts.set(key, (c = { all: 0, active: 0, available: 0, minReadySeconds: d?.spec.minReadySeconds ?? 0, pending: [] }));
+    }
+    return c;
+  }
+
   private recount(key: string): void {
     const t = this.tracked.get(key);
     if (t?.open == null) return;
-    const [namespace, name] = key.split('/') as [string, string];
-    const d = this.ctx.store.get('Deployment', name, namespace);
-    if (d === undefined) return;
-    let all = 0, active = 0, available = 0;
+    const c = this.countsOf(key);
+    // pods whose ready + minReadySeconds has passed since the last event turned Available meanwhile
     const now = this.ctx.sim.now;
-    for (const rs of this.ctx.store.ownedBy('ReplicaSet', d.metadata.uid)) {
-      for (const pod of this.ctx.store.ownedBy('Pod', rs.metadata.uid)) {
-        all++;
-        if (pod.metadata.deletionTimestamp !== undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') continue;
-        active++;
-        if (isPodAvailable(pod, d.spec.minReadySeconds, now)) available++;
+    while (c.pending.length > 0 && c.pending[0]!.at <= now) {
+      const { at, uid } = heapPop(c.pending);
+      const p = this.pods.get(uid);
+      if (p !== undefined && !p.counted && p.availableAt === at) {
+        p.counted = true;
+        c.available++;
       }
     }
     const r = t.open;
-    if (all > r.maxPods) r.maxPods = all;
-    if (active > r.maxActivePods) r.maxActivePods = active;
-    if (available < r.minAvailable) r.minAvailable = available;
+    if (c.all > r.maxPods) r.maxPods = c.all;
+    if (c.active > r.maxActivePods) r.maxActivePods = c.active;
+    if (c.available < r.minAvailable) r.minAvailable = c.available;
   }
 
   private deploymentKeyOf(pod: Pod): string | undefined {
@@ -197,6 +237,42 @@ export class RolloutTracker {
     if (rsRef?.kind !== 'ReplicaSet') return undefined;
     const rs = this.ctx.store.get('ReplicaSet', rsRef.name, pod.metadata.namespace);
     const dRef = rs && controllerOf(rs.metadata);
+    if (dRef?.kind === 'Rollout') return rolloutKey(pod.metadata.namespace, dRef.name);
     return dRef?.kind === 'Deployment' ? objectKey({ namespace: pod.metadata.namespace, name: dRef.name }) : undefined;
   }
+}
+
+const ROLLOUT_KEY = 'rollout:';
+const rolloutKey = (namespace: string, name: string): string => `${ROLLOUT_KEY}${namespace}/${name}`;
+
+function heapPush(h: Array<{ at: number; uid: string }>, x: { at: number; uid: string }): void {
+  h.push(x);
+  let i = h.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (h[parent]!.at <= x.at) break;
+    h[i] = h[parent]!;
+    i = parent;
+  }
+  h[i] = x;
+}
+
+function heapPop(h: Array<{ at: number; uid: string }>): { at: number; uid: string } {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      const mAt = (k: number) => (k === i ? last.at : h[k]!.at);
+      if (l < h.length && h[l]!.at < mAt(m)) m = l;
+      if (r < h.length && h[r]!.at < mAt(m)) m = r;
+      if (m === i) break;
+      h[i] = h[m]!;
+      i = m;
+    }
+    h[i] = last;
+  }
+  return top;
 }

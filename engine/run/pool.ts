@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import type { PlanItem, PlanOptions } from './plan.js';
 import { runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
 import type { TickMessage, WorkerReply, WorkerTask } from './worker.js';
@@ -89,6 +88,7 @@ async function runInPool(
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
     throw new Error(`the worker module ${fileURLToPath(url)} is missing (run npm run build)`);
   }
+  const { Piscina } = await import('piscina'); // loaded only when a pool is used (start-up cost)
   const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000 });
   // A worker dying between tasks is reported through the task that follows; keep the event quiet.
   pool.on('error', () => {});
