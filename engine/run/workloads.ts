@@ -12,6 +12,7 @@ import { OK } from '../metrics/outcomes.js';
 import type { Recorder } from '../metrics/recorder.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { CLUSTER_SCOPE } from '../scenario/workloads.js';
+import { attachGates } from './gates.js';
 import type { DataPlane } from '../traffic/dataplane.js';
 
 /**
@@ -42,6 +43,7 @@ export function attachWorkloads(cluster: Cluster, plane: DataPlane, scenario: Lo
     note,
   );
   const rollouts = new RolloutController(ctx, analysis);
+  attachGates(ctx, analysis, scenario.spec.analysis ?? []);
   const hpa = new HorizontalPodAutoscalerController(ctx, podUsage(ctx, plane), note);
   for (const t of scenario.analysisTemplates ?? []) ctx.store.create<'AnalysisTemplate'>(structuredClone(t));
   for (const p of scenario.pdbs ?? []) ctx.store.create<'PodDisruptionBudget'>(structuredClone(p));

@@ -8,7 +8,7 @@ import { type Diagnostic, ScenarioError, sortDiagnostics } from './diagnostics.j
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import { decodeDocument, type DecodedObject, type LoadedDeployment, type LoadedService, type SourceLocation } from './manifests.js';
 import { sortExtra } from './extra.js';
-import type { ExtraDecodedObject, LoadedAnalysisTemplate, LoadedHpa, LoadedPdb, LoadedRollout } from './workloads.js';
+import { gateTemplate, type ExtraDecodedObject, type LoadedAnalysisTemplate, type LoadedHpa, type LoadedPdb, type LoadedRollout } from './workloads.js';
 import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
 import { parseAt } from './validate.js';
 import { readReplay } from './replay.js';
@@ -295,6 +295,17 @@ function build(
   const parsedSpec: ParsedScenarioSpec = source?.spec ?? defaultSpec();
   const spec: ScenarioSpec = { ...parsedSpec, traffic: parsedSpec.traffic ?? defaultTraffic(services) };
   if (source !== undefined) crossCheck(spec, source, deployments, services, errors, notes, rollouts);
+  if (source !== undefined) {
+    // inline gate metrics become a template of their own (the parsed spec is shared by variants: copy)
+    spec.analysis = spec.analysis.map((g, i) => {
+      if (g.metrics.length === 0) return g;
+      const t = gateTemplate(`${name}-analysis-${i}`, g.metrics, source.doc, [...source.base, 'spec', 'analysis', i, 'metrics'], errors);
+      if (t === undefined) return g;
+      t.metadata.namespace = g.target.namespace ?? 'default';
+      analysisTemplates.push(t);
+      return { ...g, templates: [...g.templates, { templateName: t.metadata.name, clusterScope: false }], metrics: [] };
+    });
+  }
   readReplays(spec, file, errors);
 
   const behaviors = new Map<string, BehaviorProfile>();
@@ -470,6 +481,11 @@ function crossCheck(
         }
       }
     }
+  });
+
+  spec.analysis.forEach((g, i) => {
+    const d = resolve('Deployment', deployments, g.target.name, g.target.namespace);
+    if (typeof d === 'string') err(['analysis', i, 'target'], d);
   });
 
   spec.variants.forEach((v, i) =>

@@ -174,6 +174,21 @@ export interface ScenarioSpec {
   /** SLO expressions as written; engine/metrics/slo.ts parses them. */
   slos: string[];
   variants: VariantSpec[];
+  /** Analysis gates on Deployments (automated rollback on SLO breach); engine/run/gates.ts. */
+  analysis: AnalysisGateSpec[];
+}
+
+/**
+ * `spec.analysis[]`: an Argo-style analysis run on every rollout of a Deployment (from the template
+ * change until the rollout completes); a Failed or Error run rolls it back (`kubectl rollout undo`).
+ * `metrics` are AnalysisTemplate metrics, validated by the loader (workloads.ts).
+ */
+export interface AnalysisGateSpec {
+  target: DeploymentTarget;
+  templates: Array<{ templateName: string; clusterScope: boolean }>;
+  metrics: unknown[];
+  args: Array<{ name: string; value: string }>;
+  onFailure: 'rollback' | 'pause';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -653,6 +668,26 @@ const variantSchema = z
     return out;
   });
 
+const analysisGate = z
+  .object(
+    {
+      target: target('deployment'),
+      namespace: z.string(expected('a namespace')).optional(),
+      templates: z
+        .array(z.object({ templateName: z.string(expected('a template name')).min(1, expected('a template name')), clusterScope: z.boolean(expected('true or false')).prefault(false) }, expected('a mapping with templateName')), expected('a list of templates'))
+        .prefault([]),
+      metrics: z.array(z.unknown(), expected('a list of metrics (AnalysisTemplate metrics)')).prefault([]),
+      args: z.array(z.object({ name: z.string(expected('an argument name')), value: z.string(expected('a string')) }, expected('an argument {name, value}')), expected('a list of arguments')).prefault([]),
+      onFailure: z.enum(['rollback', 'pause'], expected('"rollback" or "pause"')).prefault('rollback'),
+    },
+    expected('an analysis gate like {target: deployment/web, metrics: [...]}'),
+  )
+  .transform((g, ctx): AnalysisGateSpec => {
+    if (g.templates.length === 0 && g.metrics.length === 0) addIssue(ctx, 'expected templates or metrics', g, []);
+    const t = g.namespace !== undefined ? { ...g.target, namespace: g.namespace } : g.target;
+    return { target: t, templates: g.templates, metrics: g.metrics, args: g.args, onFailure: g.onFailure };
+  });
+
 // ---------------------------------------------------------------------------------------------
 // The Scenario kind
 
@@ -670,6 +705,7 @@ const specSchema = z
       timeline: z.array(timelineEntry, expected('a list of timeline actions')).prefault([]),
       slos: z.array(slo, expected('a list of SLOs')).prefault([]),
       variants: z.array(variantSchema, expected('a list of variants')).prefault([]),
+      analysis: z.array(analysisGate, expected('a list of analysis gates')).prefault([]),
     },
     expected('a scenario spec (a mapping with duration, traffic, timeline, …)'),
   )

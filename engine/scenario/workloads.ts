@@ -363,7 +363,7 @@ function makeSchemas() {
   const cpu80 = (n = 80): HpaMetricSpec => ({ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: n } } });
 
 
-  return { rolloutSchema, analysisTemplateSchema, pdbSchema, hpaSpecV1, hpaSpecV2, cpu80 };
+  return { rolloutSchema, analysisTemplateSchema, pdbSchema, hpaSpecV1, hpaSpecV2, cpu80, metric };
 }
 let built: ReturnType<typeof makeSchemas> | undefined;
 const schemas = () => (built ??= makeSchemas());
@@ -470,4 +470,21 @@ export function decodeExtra(kind: string, apiVersion: string, value: Record<stri
     };
     out.objects.push({ type: 'HorizontalPodAutoscaler', object, source, doc, base });
   }
+}
+
+/**
+ * The metrics of a Scenario's analysis gate (`spec.analysis[i].metrics`), validated like an
+ * AnalysisTemplate's, as a template the gate's runs use (named `<scenario>-analysis-<i>`).
+ */
+export function gateTemplate(name: string, metrics: unknown[], doc: YamlDocument, base: PathSegment[], errors: DecodeResult['errors']): LoadedAnalysisTemplate | undefined {
+  const r = parseAt(z.array(schemas().metric), metrics, doc, base);
+  errors.push(...r.diagnostics);
+  if (r.data === undefined) return undefined;
+  return {
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'AnalysisTemplate',
+    metadata: { name, namespace: 'default', labels: {}, annotations: {}, generation: 1 },
+    cluster: false,
+    spec: { metrics: r.data as LoadedAnalysisTemplate['spec']['metrics'], args: [] },
+  };
 }

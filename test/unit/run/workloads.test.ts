@@ -31,6 +31,25 @@ describe('a bad version (5 % errors under load) behind an Argo canary with analy
   });
 });
 
+describe('an analysis gate on a plain Deployment (spec.analysis): automated rollback on an SLO breach', () => {
+  const gated = run(load(`${FIX}/rolling-bad-gated.yaml`));
+  const rolling = run(load(`${FIX}/rolling-bad.yaml`));
+  it('the first measurement of the new pods fails, the Deployment is rolled back, its own run then succeeds', () => {
+    const e = gated.events.filter((x) => x.object === 'deployment/web' && x.reason !== 'ScalingReplicaSet').map((x) => [Math.round(x.t), x.reason]);
+    expect(e).toEqual([
+      [30, 'AnalysisRunRunning'],
+      [40, 'AnalysisRunFailed'],
+      [40, 'AnalysisRunRunning'], // the rollback is a rollout too: the gate watches the old version
+      [40, 'DeploymentRollback'],
+      [40, 'AnalysisGateFailed'],
+      [100, 'AnalysisRunSuccessful'],
+    ]);
+    expect(gated.rollouts.map((r) => r.outcome)).toEqual(['aborted', 'complete']);
+    const bad = (r: RunResult) => r.metrics.requests.byOutcome.app_error;
+    expect(bad(gated)).toBeLessThan(bad(rolling) / 10);
+  });
+});
+
 describe('HPA autoscaling/v2 in a run (§7)', () => {
   const r = run(load(`${FIX}/hpa.yaml`));
   const desired = gauge(r, 'hpa/default/web/desired');
