@@ -5,7 +5,7 @@ import type { ClusterContext } from '../cluster/context.js';
 import type { ClusterEvent } from '../cluster/events.js';
 import { KubectlError, pause, restart, resume, rolloutUndo, scale, setImage } from '../cluster/kubectl.js';
 import { abort as argoAbort, promote as argoPromote, restart as argoRestart, retry as argoRetry, scaleRollout, setRolloutImage } from '../cluster/controllers/rollout/actions.js';
-import { attachWorkloads, trackWorkloadGauges } from './workloads.js';
+import { attachTrafficRouters, attachWorkloads, trackWorkloadGauges } from './workloads.js';
 import { drainNode, failNode, recoverNode } from '../cluster/nodelifecycle.js';
 import { addNode } from '../cluster/nodes.js';
 import { isPodActive, isPodReady, type Pod } from '../cluster/objects.js';
@@ -129,6 +129,7 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   const workloads = attachWorkloads(cluster, plane, scenario, notes);
   const binding = bindDataPlane(ctx, cluster.kubelet, plane);
   workloads.measurements.indexPods();
+  attachTrafficRouters(ctx, plane, random, notes);
   measure = (sentAt, endedAt, outcome, pod, client) => workloads.measurements.request(sentAt, endedAt, outcome, pod, client);
   const pods = trackPods(ctx, plane);
   const facts = new PodFactsTracker(ctx, cluster.kubelet, plane);

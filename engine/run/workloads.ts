@@ -7,6 +7,7 @@ import { ROLLOUT_POD_TEMPLATE_HASH } from '../cluster/controllers/rollout/types.
 import { POD_TEMPLATE_HASH } from '../cluster/controllers/deployment/sync.js';
 import { blockedEvictions, pdbStatus } from '../cluster/disruption.js';
 import type { Rollout } from '../cluster/objects.js';
+import type { RandomStreams } from '../kernel/random.js';
 import { LatencyHistogram } from '../metrics/histogram.js';
 import { OK } from '../metrics/outcomes.js';
 import type { Recorder } from '../metrics/recorder.js';
@@ -50,6 +51,37 @@ export function attachWorkloads(cluster: Cluster, plane: DataPlane, scenario: Lo
   for (const r of scenario.rollouts ?? []) ctx.store.create<'Rollout'>(structuredClone(r));
   for (const h of scenario.hpas ?? []) ctx.store.create<'HorizontalPodAutoscaler'>(structuredClone(h));
   return { measurements, rollouts, analysis, hpa };
+}
+
+/**
+ * The idealised traffic router of Rollouts with `trafficRouting` (README "Argo Rollouts"): the clients of
+ * the stableService — and of any other Service that selects the Rollout's pods, the canaryService
+ * excepted — reach the canaryService's endpoints with the canary weight the controller set
+ * (status.canary.weights), per new connection, whatever the pod counts. Call after the data plane is
+ * bound. Without a canaryService there is nothing to route to: a note, and traffic follows the pods.
+ */
+export function attachTrafficRouters(ctx: ClusterContext, plane: DataPlane, random: RandomStreams, notes: string[]): void {
+  for (const r of ctx.store.list('Rollout')) {
+    const c = r.spec.strategy.canary;
+    if (c?.trafficRouting === undefined) continue;
+    const ns = r.metadata.namespace;
+    const canary = c.canaryService === undefined ? undefined : plane.proxy(`${ns}/${c.canaryService}`);
+    if (canary === undefined) {
+      notes.push(`rollout/${r.metadata.name}: trafficRouting needs a canaryService to route to; the weight sets the replica counts only and traffic follows the pods`);
+      continue;
+    }
+    const labels = r.spec.template.metadata.labels;
+    for (const svc of ctx.store.list('Service', ns)) {
+      if (svc.metadata.name === c.canaryService) continue;
+      const sel = { ...(svc.spec.selector ?? {}) };
+      delete sel[ROLLOUT_POD_TEMPLATE_HASH];
+      const selects = Object.keys(sel).length > 0 && Object.entries(sel).every(([k, v]) => labels[k] === v);
+      if (!selects && svc.metadata.name !== c.stableService) continue;
+      const proxy = plane.proxy(`${ns}/${svc.metadata.name}`);
+      if (proxy === undefined) continue;
+      proxy.split = { to: canary, weight: () => r.status.canary.weights?.canary ?? 0, draw: random.stream(`router/${ns}/${svc.metadata.name}`) };
+    }
+  }
 }
 
 /** Gauges of HPAs, PDBs and Rollouts, from t = 0 (call once the warm start is over). */

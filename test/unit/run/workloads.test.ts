@@ -50,6 +50,24 @@ describe('an analysis gate on a plain Deployment (spec.analysis): automated roll
   });
 });
 
+describe('a canary with trafficRouting: the idealised router applies the weight to requests (§8.2)', () => {
+  const r = run(load(`${FIX}/canary-router.yaml`));
+  it('setWeight 10 with 4 replicas: one canary pod (ceil(4 × 10 %)), the stable stays at 4, and the canary gets ~10 % of the requests', () => {
+    const canary = r.pods.filter((p) => p.image === 'web:2');
+    expect(canary).toHaveLength(1);
+    expect(r.pods.filter((p) => p.image === 'web:1' && p.deletedAtS === null)).toHaveLength(4);
+    // requests sent while the weight was 10 % (from the step at ~25 s to the abort at 120 s): 200/s × 95 s
+    const share = canary[0]!.requests / (200 * 95);
+    expect(share).toBeGreaterThan(0.085);
+    expect(share).toBeLessThan(0.115); // binomial sd ≈ 0.2 % here: a pod-count split (20 %) or none (0 %) is far outside
+  });
+  it('abort: the weight goes back at once; the canary pod is scaled down after abortScaleDownDelaySeconds (30 s)', () => {
+    expect(gauge(r, 'rollout/default/web/canaryWeight')[121]).toBe(0);
+    const down = r.events.find((e) => e.reason === 'ScalingReplicaSet' && e.message.includes('from 1 to 0'))!;
+    expect(down.t).toBeCloseTo(150, 0);
+  });
+});
+
 describe('HPA autoscaling/v2 in a run (§7)', () => {
   const r = run(load(`${FIX}/hpa.yaml`));
   const desired = gauge(r, 'hpa/default/web/desired');
