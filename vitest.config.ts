@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
+    // hooks spawn the built CLI several times (e2e): generous on a loaded 2-core machine
+    hookTimeout: 300_000,
     coverage: {
       provider: 'v8',
       include: ['engine/**/*.ts', 'reports/**/*.ts'],

@@ -259,6 +259,7 @@ function makeSchemas() {
           },
           expected('a disruption budget spec'),
         )
+        .prefault({})
         .superRefine((s, ctx) => {
           if (s.minAvailable !== undefined && s.maxUnavailable !== undefined) addIssue(ctx, 'minAvailable and maxUnavailable cannot be both set', s.maxUnavailable, ['maxUnavailable']);
         }),
