@@ -108,6 +108,17 @@ export function trackWorkloadGauges(ctx: ClusterContext, recorder: Recorder): vo
     pdb(p);
   }
   ctx.store.watch('PodDisruptionBudget', (type, p) => (type === 'DELETED' ? undefined : pdb(p)));
+  // disruptionsAllowed moves with pod readiness too: refreshed every 5 s (O(pods of the namespace) per budget)
+  if (ctx.store.list('PodDisruptionBudget').length > 0) {
+    const refresh = (): void => {
+      for (const p of ctx.store.list('PodDisruptionBudget')) {
+        p.status = pdbStatus(ctx, p);
+        pdb(p);
+      }
+      ctx.sim.after(5, refresh);
+    };
+    ctx.sim.after(5, refresh);
+  }
   const rollout = (r: Rollout) => {
     const c = r.spec.strategy.canary;
     let w = 100;

@@ -6,7 +6,7 @@ import { emptyPdbStatus } from '../cluster/disruption.js';
 import { matchesSelector } from '../cluster/objects.js';
 import type { NewObject } from '../cluster/store.js';
 import { addIssue, duration, expected, intRange, nonNegativeInt, parseAt, positiveInt, quantity, show } from './validate.js';
-import { positionOf, formatPath, type PathSegment, type YamlDocument } from './yaml.js';
+import { diagnosticAt, positionOf, formatPath, type PathSegment, type YamlDocument } from './yaml.js';
 import { intOrPercent, labelSelector, objectMeta, podTemplate, subdomainName, type DecodeResult, type SourceLocation } from './manifests.js';
 
 /**
@@ -403,6 +403,14 @@ export function decodeExtra(kind: string, apiVersion: string, value: Record<stri
       status: initialRolloutStatus(),
     };
     out.objects.push({ type: 'Rollout', object, source, doc, base });
+    // steps the model does not run are completed at once (as with no traffic router to program)
+    const raw = (value['spec'] as { strategy?: { canary?: { steps?: unknown[] } } } | undefined)?.strategy?.canary?.steps ?? [];
+    raw.forEach((step, i) => {
+      const kind = ['experiment', 'setHeaderRoute', 'setMirrorRoute', 'plugin'].find((k) => step !== null && typeof step === 'object' && k in step);
+      if (kind !== undefined) {
+        out.notes.push({ ...diagnosticAt(doc, [...base, 'spec', 'strategy', 'canary', 'steps', i, kind], `rollout/${r.data.metadata.name}: ${kind} steps are not simulated; the step completes at once`, 'note'), path: formatPath([...base, 'spec', 'strategy', 'canary', 'steps', i, kind]) });
+      }
+    });
   } else if (kind === 'AnalysisTemplate' || kind === 'ClusterAnalysisTemplate') {
     const r = parseAt(analysisTemplateSchema, value, doc, base);
     out.errors.push(...r.diagnostics);

@@ -87,6 +87,25 @@ describe('HPA autoscaling/v2 in a run (§7)', () => {
   });
 });
 
+describe('workloadRef, skipped steps, the PDB gauge', () => {
+  it('a Rollout runs the referenced Deployment\'s template; an experiment step completes at once (with a note); the budget follows readiness', () => {
+    const s = load(`${FIX}/workload-ref.yaml`);
+    expect(s.rollouts[0]!.spec.template.spec.containers[0]!.image).toBe('web:1');
+    expect(s.rollouts[0]!.spec.selector).toEqual({ matchLabels: { app: 'web' } });
+    expect(s.notes.map((n) => n.message)).toEqual([
+      'rollout/web runs the pod template of deployment/web; the Deployment keeps running as written (workloadRef.scaleDown: never)',
+      'rollout/web: experiment steps are not simulated; the step completes at once',
+    ]);
+    const r = run(s);
+    expect(r.rollouts).toEqual([expect.objectContaining({ target: 'rollout/web', outcome: 'complete' })]);
+    const allowed = gauge(r, 'pdb/default/web/disruptionsAllowed');
+    expect(allowed[0]).toBe(1);
+    // the canary's maxUnavailable (25 % of 3 → 0) keeps 3 pods healthy throughout: always 1 disruption allowed
+    expect(allowed.every((v) => v === 1)).toBe(true);
+    expect(allowed).toHaveLength(60);
+  });
+});
+
 describe('bad input in the new kinds: file:line:col: path: message', () => {
   it('names every problem', () => {
     let got: string[] = [];

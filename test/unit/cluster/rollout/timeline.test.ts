@@ -176,6 +176,40 @@ describe('Argo canary without a traffic router (§8.1–§8.3), controller delay
     expect(replicaSetsOfRollout(c.ctx, c.r).map((rs) => rs.spec.replicas)).toEqual([10, 0]);
   });
 
+  it('promote skips the current step when not paused; unpauses spec.paused; scale and restart', () => {
+    const c = cluster(rolloutManifest({ steps: [{ setWeight: 20 }, { pause: { duration: 1000 } }, { setWeight: 60 }, { pause: {} }] }));
+    c.run(T0);
+    argo.setRolloutImage(c.ctx, 'web', '*', 'app:v2');
+    c.run(T0 + 0.5 * T);
+    expect(argo.promote(c.ctx, 'web', false)).toBe('skipped to step 1'); // setWeight 20 not reached yet: skipped
+    c.run(T0 + 3 * T);
+    expect(c.r.status).toMatchObject({ phase: 'Paused', currentStepIndex: 1 });
+    expect(argo.promote(c.ctx, 'web', false)).toBe('promoted'); // the 1000 s pause ends now
+    c.run(T0 + 6 * T);
+    expect(c.r.status.currentStepIndex).toBe(3);
+    expect(replicaSetsOfRollout(c.ctx, c.r).map((rs) => rs.spec.replicas)).toEqual([4, 6]);
+    c.r.spec.paused = true;
+    c.ctx.store.update(c.r);
+    expect(argo.promote(c.ctx, 'web', false)).toBe('unpaused');
+    expect(argo.scaleRollout(c.ctx, 'web', 20)).toBe(10);
+    c.run(T0 + 10 * T);
+    expect(replicaSetsOfRollout(c.ctx, c.r).reduce((n, rs) => n + rs.spec.replicas, 0)).toBe(20);
+    argo.promote(c.ctx, 'web', false);
+    c.run(T0 + 15 * T);
+    expect(c.r.status.phase).toBe('Healthy');
+    const before = c.ctx.store.list('Pod').filter(isPodActive).map((p) => p.metadata.name).sort();
+    expect(argo.restart(c.ctx, 'web')).toBe('restarting');
+    c.run(T0 + 40 * T);
+    const after = c.ctx.store.list('Pod').filter(isPodActive).map((p) => p.metadata.name);
+    expect(after).toHaveLength(20);
+    expect(after.some((n) => before.includes(n))).toBe(false); // every pod restarted, one at a time
+    expect(c.ctx.events.events.filter((e) => e.reason === 'RestartedPod')).toHaveLength(20);
+    expect(c.r.metadata.annotations['kubesim.dev/restartAt']).toBeUndefined();
+    expect(argo.setRolloutImage(c.ctx, 'web', 'app', 'app:v2')).toBe(false);
+    expect(() => argo.setRolloutImage(c.ctx, 'web', 'nope', 'x')).toThrow(/unable to find container/);
+    expect(() => argo.promote(c.ctx, 'web', false)).toThrow(/not paused/);
+  });
+
   it('refuses what the plugin refuses', () => {
     const c = cluster(rolloutManifest({ steps: [{ setWeight: 20 }] }));
     c.run(T0);
