@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
-    // hooks spawn the built CLI several times (e2e): generous on a loaded 2-core machine
+    // hooks spawn whole runs too (e.g. the shards of test/e2e/workers.test.ts): vitest's 10 s default
+    // is hit on a loaded 2-core machine
     hookTimeout: 300_000,
     coverage: {
       provider: 'v8',
