@@ -64,7 +64,7 @@ describe('--workers', () => {
     const r = kubesim(['run', '--workers', String(workers), '--out', out, SWEEP]);
     expect(r.code).toBe(whole.code);
     expect(report(out)).toBe(report(dir('w1')));
-    expect(r.stdout.replace(out, '<out>')).toBe(whole.stdout.replace(dir('w1'), '<out>'));
+    expect(r.stdout.replaceAll(out, '<out>')).toBe(whole.stdout.replaceAll(dir('w1'), '<out>'));
     // every run reported once, in whatever order the threads finished
     const lines = r.stderr.match(/^kubesim: run \d\/6 sweep (rolling|recreate) #\d/gm) ?? [];
     expect(lines.map((l) => l.replace(/run \d\/6 /, '')).sort()).toEqual(
@@ -111,7 +111,7 @@ describe('--shard and merge', () => {
     expect(m.code).toBe(whole.code);
     expect(m.code).toBe(1);
     expect(report(out)).toBe(report(dir('whole')));
-    expect(m.stdout.replace(out, '<out>')).toBe(whole.stdout.replace(dir('whole'), '<out>'));
+    expect(m.stdout.replaceAll(out, '<out>')).toBe(whole.stdout.replaceAll(dir('whole'), '<out>'));
     expect(m.stderr).toContain('kubesim: SLO failed: sweep/rolling: availability >= 99%');
   });
 
