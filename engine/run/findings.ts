@@ -348,8 +348,10 @@ function windowText(from: number, to: number): string {
   return s1(from) === s1(to) ? `at ${s1(from)} s` : `at ${s1(from)}–${s1(to)} s`;
 }
 
-function triggerText(t: FindingTrigger | null, many: boolean): string {
+function triggerText(t: FindingTrigger | null, many: boolean, since = false): string {
   if (t === null) return '';
+  // an image's errors last as long as its pods serve, not only while the rollout runs
+  if (since && (t.action === 'set-image' || t.action === 'rollout-undo')) return ` since ${t.action} ${t.target} at ${s1(t.at)} s`;
   switch (t.action) {
     case 'delete-pod':
       return many || t.detail === '' ? ` after delete-pod ${t.target} at ${s1(t.at)} s` : ` after delete-pod ${t.detail} at ${s1(t.at)} s`;
@@ -386,7 +388,7 @@ function describe(c: Core, runs: { with: number; total: number } | null): { mess
       ? `pod ${podNames[0] ?? ''}`
       : `${podCount} pods (${names(podNames, podCount)})`;
   const what = (by: string) =>
-    `${n(c.count)} request${c.count === 1 ? '' : 's'} ${VERB[c.outcome]}${by}${many ? ` (${s1(c.count / runs!.total)} per run, in ${runs!.with} of ${runs!.total} runs)` : ''} ${windowText(c.from, c.to)}${triggerText(c.trigger, many)}`;
+    `${n(c.count)} request${c.count === 1 ? '' : 's'} ${VERB[c.outcome]}${by}${many ? ` (${s1(c.count / runs!.total)} per run, in ${runs!.with} of ${runs!.total} runs)` : ''} ${windowText(c.from, c.to)}${triggerText(c.trigger, many, c.cause === 'bad_version')}`;
   const sigterm = (e.preStopS ?? 0) > 0 ? 'termination began' : 'SIGTERM';
   const recreateFix = e.recreate === 1 ? 'RollingUpdate keeps old pods serving until new ones are Ready (Recreate stops them all first)' : null;
   switch (c.cause) {

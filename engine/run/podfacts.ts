@@ -13,7 +13,7 @@ export interface PodFacts {
   name: string;
   image: string;
   node: string | null;
-  /** `deployment/<name>` owning the pod through its ReplicaSet, or null. */
+  /** `deployment/<name>` (or `rollout/<name>`) owning the pod through its ReplicaSet, or null. */
   deployment: string | null;
   /** The timeline action (index) that deleted it, and when. */
   deletedBy: { index: number; at: number } | null;
@@ -149,6 +149,6 @@ export class PodFactsTracker {
     if (rsRef?.kind !== 'ReplicaSet') return null;
     const rs = this.ctx.store.get('ReplicaSet', rsRef.name, pod.metadata.namespace);
     const dRef = rs === undefined ? undefined : controllerOf(rs.metadata);
-    return dRef?.kind === 'Deployment' ? `deployment/${dRef.name}` : null;
+    return dRef?.kind === 'Deployment' ? `deployment/${dRef.name}` : dRef?.kind === 'Rollout' ? `rollout/${dRef.name}` : null;
   }
 }
