@@ -115,13 +115,13 @@ describe('prototype pollution through patches and matrix paths (issue 10.1)', ()
   it('a __proto__ key in a patch is exit 2 with its position', () => {
     const f = write(scenario(`variants:\n  - name: p\n    patches:\n      - target: deployment/web-app\n        patch: {spec: {__proto__: {replicas: 0}}}\n`));
     const r = kubesim(['validate', f]);
-    expectBadInput(r, /:\d+:\d+: spec\.variants\[0\]\.patches\[0\]\.patch\.spec\["?__proto__"?\]?.*not allowed/);
+    expectBadInput(r, /:\d+:\d+: spec\.variants\[0\]\.patches\[0\]\.patch\.spec\.__proto__: .*not allowed/);
   }, SPAWN_TEST_TIMEOUT);
 
   it('a __proto__ key anywhere in a document is exit 2 (it would set the prototype of the parsed mapping)', () => {
     const f = write(MANIFESTS.replace('replicas: 3', 'replicas: 3\n  __proto__: {paused: true}'));
     const r = kubesim(['validate', f]);
-    expectBadInput(r, /:\d+:\d+: spec\["?__proto__"?\]?.*not allowed/);
+    expectBadInput(r, /^s\d+\.yaml:6:3: spec\.__proto__: .*not allowed/m);
   }, SPAWN_TEST_TIMEOUT);
 
   it('after a rejected __proto__ variant the same process state is clean: a following scenario runs normally', () => {
