@@ -20,7 +20,8 @@ import {
   writePartial,
   type Shard,
 } from '../run/shard.js';
-import { formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
+import { escapeControl, formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
+import { DEFAULT_MAX_FILE_SIZE, formatByteSize, parseByteSize, type FileOptions } from '../scenario/files.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
 import { version } from '../version.js';
 import { progressReporter } from './progress.js';
@@ -67,7 +68,32 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-interface RunOptions {
+/** Options of every command that reads scenario files (files.ts). */
+interface InputOptions {
+  allowOutside?: boolean;
+  maxFileSize?: number;
+}
+
+function fileOptions(opts: InputOptions): FileOptions {
+  return { allowOutside: opts.allowOutside === true, maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE };
+}
+
+/** `--allow-outside` and `--max-file-size`, shared by run, validate and merge. */
+function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--allow-outside', 'let a scenario read files outside its own folder (spec.manifests, replay.file)')
+    .addOption(
+      new Option('--max-file-size <size>', 'most bytes of one input file, like 8Mi or 100000')
+        .argParser((v: string) => {
+          const n = parseByteSize(v);
+          if (n === undefined) throw new InvalidArgumentError('expected a positive byte size like 8Mi, 512Ki or 100000');
+          return n;
+        })
+        .default(undefined, formatByteSize(DEFAULT_MAX_FILE_SIZE)),
+    );
+}
+
+interface RunOptions extends InputOptions {
   detail: ReportDetail;
   seed?: number;
   replications?: number;
@@ -78,7 +104,7 @@ interface RunOptions {
   quiet?: boolean;
 }
 
-interface MergeOptions {
+interface MergeOptions extends InputOptions {
   detail: ReportDetail;
   out: string;
   format: string[];
@@ -141,7 +167,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
       '\nExit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     );
 
-  program
+  const run = program
     .command('run')
     .description('simulate scenarios and write the report (report.json in --out)')
     .argument('<files...>', 'scenario or manifest files, or folders of them')
@@ -167,8 +193,9 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
+  addInputOptions(run);
 
-  program
+  const merge = program
     .command('merge')
     .description('combine the partial results of kubesim run --shard into the report a single run writes')
     .argument('<dirs...>', 'folders holding partial-<i>-of-<n>.json files (or the files themselves)')
@@ -183,13 +210,15 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
     .action(async (dirs: string[], opts: MergeOptions) => exit(mergeCommand(dirs, opts, io)));
+  addInputOptions(merge);
 
-  program
+  const validate = program
     .command('validate')
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario or manifest files, or folders of them')
     .option('-q, --quiet', 'print nothing when the files are valid')
-    .action((files: string[], opts: { quiet?: boolean }) => exit(validateCommand(files, opts, io)));
+    .action((files: string[], opts: { quiet?: boolean } & InputOptions) => exit(validateCommand(files, opts, io)));
+  addInputOptions(validate);
 
   program
     .command('schema')
@@ -220,19 +249,19 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
       return EXIT.usage;
     }
     if (e instanceof UsageError || e instanceof ShardError || e instanceof InputsChangedError) {
-      io.stderr.write(`kubesim: ${e.message}\n`);
+      io.stderr.write(`kubesim: ${oneLine(e.message)}\n`);
       return EXIT.usage;
     }
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr.write(`kubesim: internal error: ${message}\n`);
+    io.stderr.write(`kubesim: internal error: ${oneLine(message)}\n`);
     if (io.env.KUBESIM_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
     else io.stderr.write('(this is a bug in kubesim; set KUBESIM_DEBUG=1 to see where it happened)\n');
     return EXIT.internal;
   }
 }
 
-function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO): number {
-  const { scenarios, notes } = loadScenarioFiles(files);
+function validateCommand(files: string[], opts: { quiet?: boolean } & InputOptions, io: CliIO): number {
+  const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
   const expanded = expandScenarios(scenarios);
   if (!opts.quiet) {
     for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
@@ -246,7 +275,8 @@ function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO):
 async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: CliDeps): Promise<number> {
   const quiet = opts.quiet === true;
   const shard: Shard | undefined = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
-  const { scenarios, notes } = loadScenarioFiles(files);
+  const readOptions = fileOptions(opts);
+  const { scenarios, notes } = loadScenarioFiles(files, readOptions);
   const expanded = expandScenarios(scenarios);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const out = opts.out;
@@ -266,7 +296,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
     workers: opts.workers ?? defaultWorkers(),
     // the paths exactly as loaded here (worker threads share the process's current folder), so the
     // workers group and name the scenarios the same way (a bare folder `.` is named after the path given)
-    source: { files, options: planOptions },
+    source: { files, options: planOptions, fileOptions: readOptions },
     simulate: deps.simulate,
     workerSimulator: deps.workerSimulator,
     onProgress: (p) => progress.update(p),
@@ -311,7 +341,7 @@ function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): number {
       `the scenario files of the shards are not here: ${missing.join(', ')} (merge reloads the files the shards ran, at the same paths relative to the current folder)`,
     );
   }
-  const { scenarios, notes } = loadScenarioFiles(files);
+  const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
   const expanded = expandScenarios(scenarios);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const planOptions = { seed: first.options.seed ?? undefined, replications: first.options.replications ?? undefined };
@@ -415,5 +445,5 @@ function errnoText(e: unknown): string {
 }
 
 function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControl(s);
 }

@@ -1,3 +1,4 @@
+import type { FileOptions } from '../scenario/files.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,8 @@ export class InputsChangedError extends Error {
 export interface PlanSource {
   files: string[];
   options: PlanOptions;
+  /** How the files were read (--allow-outside, --max-file-size): the workers read them the same way. */
+  fileOptions?: FileOptions | undefined;
 }
 
 export interface ExecuteOptions {
@@ -92,7 +95,7 @@ async function runInPool(
   const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000 });
   // A worker dying between tasks is reported through the task that follows; keep the event quiet.
   pool.on('error', () => {});
-  const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null]);
+  const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null, source.fileOptions ?? null]);
   const total = items.length;
   const results: ItemResult[] = [];
   let next = 0;
@@ -118,7 +121,7 @@ async function runInPool(
       const item = items[next++]!;
       const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
       options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
-      const task: WorkerTask = { key, files: source.files, options: source.options, item, simulator: options.workerSimulator, progress: progressName };
+      const task: WorkerTask = { key, files: source.files, options: source.options, fileOptions: source.fileOptions, item, simulator: options.workerSimulator, progress: progressName };
       let result: ItemResult;
       try {
         const reply = (await pool.run(task)) as WorkerReply;

@@ -1,6 +1,6 @@
 import { parseResourceQuantity, QuantityError } from './quantity.js';
 import { z } from 'zod';
-import type { Diagnostic } from './diagnostics.js';
+import { excerpt, type Diagnostic } from './diagnostics.js';
 import { diagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
 import { DistributionError, distributionFrom, type Distribution } from '../kernel/distributions.js';
 import { parseDuration, parseRate, UnitError } from '../kernel/units.js';
@@ -15,7 +15,7 @@ import { parseDuration, parseRate, UnitError } from '../kernel/units.js';
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return excerpt(value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return String(value);

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
+import { InputFileError, readInputFile, type FileOptions } from './files.js';
 
 /**
  * Reading YAML with positions. Every document keeps a map from field paths to the source position of
@@ -75,15 +75,13 @@ export function diagnosticAt(
 }
 
 /** Reads and parses a file; an unreadable file gives one diagnostic without a position. */
-export function readYamlFile(file: string): YamlFile {
+export function readYamlFile(file: string, options: FileOptions = {}): YamlFile {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file, options);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : 'cannot read the file';
-    return { file, documents: [], diagnostics: [{ file, line: 0, col: 0, path: '', message: `cannot read file: ${reason}`, severity: 'error' }] };
+    if (!(e instanceof InputFileError)) throw e;
+    return { file, documents: [], diagnostics: [{ file, line: 0, col: 0, path: '', message: e.message, severity: 'error' }] };
   }
   return parseYaml(file, text);
 }

@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,13 +23,13 @@ interface Result {
   stderr: string;
 }
 
-function kubesim(args: string[], opts: { cwd?: string } = {}): Result {
+function kubesim(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Result {
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? tmp,
     encoding: 'utf8',
     timeout: KILL_AFTER_MS,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, NO_COLOR: '1', KUBESIM_DEBUG: '' },
+    env: { ...process.env, NO_COLOR: '1', KUBESIM_DEBUG: '', ...opts.env },
   });
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
@@ -161,5 +161,97 @@ describe('patches and matrix parameters resolve against the schema (issue 10.1, 
     const f = write(scenario(`variants:\n  - name: a\n  - name: b\n    patches:\n      - target: deployment/web-app\n        patch: {spec: {template: {spec: {containers: [{name: nginx, resources: {requests: {cpu: 100m}}}]}}}}\n      - target: scenario\n        patch: {spec: {traffic: [{name: web, rate: 30/s}]}}\n  - matrix:\n      target: deployment/web-app\n      maxSurge: [1]\n      spec.template.spec.containers[nginx].resources.requests.cpu: [200m]\n`));
     const r = kubesim(['validate', f]);
     expect(r.code, r.stderr).toBe(0);
+  }, SPAWN_TEST_TIMEOUT);
+});
+
+describe('file references stay in the scenario folder, regular files only, size-capped (issue 10.2)', () => {
+  /** A scenario in its own folder `<tmp>/<dir>/s.yaml` whose spec has `extra`. */
+  function scenarioIn(dir: string, extra: string): string {
+    mkdirSync(path.join(tmp, dir), { recursive: true });
+    writeFileSync(path.join(tmp, dir, 's.yaml'), scenario(extra));
+    return `${dir}/s.yaml`;
+  }
+
+  it('manifests: [/proc/self/environ] is refused (outside the folder) and nothing of the environment is printed', () => {
+    const f = scenarioIn('environ', 'manifests: [/proc/self/environ]\n');
+    const r = kubesim(['validate', f], { env: { KUBESIM_SECRET_CANARY: 'canary-4b1d' } });
+    expectBadInput(r, /^environ\/s\.yaml:\d+:\d+: spec\.manifests\[0\]: .*outside the folder of the scenario file.*--allow-outside/m);
+    expect(r.stderr).not.toContain('canary-4b1d');
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('with --allow-outside, /proc/self/environ is still not echoed beyond a short escaped excerpt', () => {
+    const f = scenarioIn('environ2', 'manifests: [/proc/self/environ]\n');
+    const r = kubesim(['validate', f, '--allow-outside'], { env: { KUBESIM_SECRET_CANARY: 'canary-4b1d' } });
+    expectBadInput(r, /\/proc\/self\/environ/);
+    expect(r.stderr).not.toContain('canary-4b1d');
+    for (const line of r.stderr.split('\n')) expect(line.length).toBeLessThan(400);
+    expect(r.stderr).not.toContain('\u0000');
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('../ out of the folder is refused; a symbolic link inside pointing out is refused too', () => {
+    writeFileSync(path.join(tmp, 'outside.yaml'), MANIFESTS.replace(/web-app/g, 'other').replace(/web-service/g, 'other-svc'));
+    const f = scenarioIn('dotdot', 'manifests: [../outside.yaml]\n');
+    expectBadInput(kubesim(['validate', f]), /spec\.manifests\[0\]: .*outside the folder/);
+    mkdirSync(path.join(tmp, 'linked'), { recursive: true });
+    symlinkSync(path.join(tmp, 'outside.yaml'), path.join(tmp, 'linked', 'link.yaml'));
+    const g = scenarioIn('linked', 'manifests: [link.yaml]\n');
+    expectBadInput(kubesim(['validate', g]), /spec\.manifests\[0\]: .*outside the folder/);
+    // allowed on request
+    const r = kubesim(['validate', f, '--allow-outside']);
+    expect(r.code, r.stderr).toBe(0);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('replay.file out of the folder is refused', () => {
+    writeFileSync(path.join(tmp, 'times.csv'), '0.1\n0.2\n');
+    const text = scenario('').replace('{name: web, service: web-service, rate: 20/s}', '{name: web, service: web-service, replay: {file: ../times.csv, format: timestamps}}');
+    mkdirSync(path.join(tmp, 'replay'), { recursive: true });
+    writeFileSync(path.join(tmp, 'replay', 's.yaml'), text);
+    expectBadInput(kubesim(['validate', 'replay/s.yaml']), /^replay\/s\.yaml:\d+:\d+: spec\.traffic\[0\]\.replay\.file: .*outside the folder/m);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('/dev/zero is not read (not a regular file), fast and without growing memory', () => {
+    const f = scenarioIn('zero', 'manifests: [/dev/zero]\n');
+    const r = kubesim(['validate', f, '--allow-outside']);
+    expectBadInput(r, /\/dev\/zero: .*not a regular file/);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('a FIFO in the folder is not opened for a blocking read', () => {
+    mkdirSync(path.join(tmp, 'fifo'), { recursive: true });
+    execFileSync('mkfifo', [path.join(tmp, 'fifo', 'pipe.yaml')]);
+    const f = scenarioIn('fifo', 'manifests: [pipe.yaml]\n');
+    const r = kubesim(['validate', f]);
+    expectBadInput(r, /pipe\.yaml: .*not a regular file \(a FIFO\)/);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('a file over --max-file-size is refused, and the flag raises the limit', () => {
+    const big = `${MANIFESTS}# ${'x'.repeat(300_000)}\n`;
+    const f = write(big);
+    expectBadInput(kubesim(['validate', f, '--max-file-size', '100Ki']), /larger than the limit of 100Ki \(raise it with --max-file-size\)/);
+    const r = kubesim(['validate', f, '--max-file-size', '1Mi']);
+    expect(r.code, r.stderr).toBe(0);
+    expectBadInput(kubesim(['validate', f, '--max-file-size', 'lots']), /max-file-size/);
+  }, SPAWN_TEST_TIMEOUT);
+});
+
+describe('messages never echo input at length or raw control characters (issue 10.7)', () => {
+  it('an ESC byte in an SLO is escaped on stderr', () => {
+    const f = write(scenario('slos: ["\\e[31mavailability >= 99%"]\n'));
+    const r = kubesim(['validate', f]);
+    expectBadInput(r, /spec\.slos\[0\]: .*\\u001b\[31m/);
+    expect(r.stderr).not.toContain('\u001b');
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('a 4 KB binary file gives short lines without raw control bytes', () => {
+    const bytes = Buffer.alloc(4096);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 37 + 11) % 256;
+    writeFileSync(path.join(tmp, 'binary.yaml'), bytes);
+    const one = Buffer.from(Array.from({ length: 4096 }, (_, i) => 32 + ((i * 7) % 90)));
+    writeFileSync(path.join(tmp, 'oneline.yaml'), one);
+    for (const f of ['binary.yaml', 'oneline.yaml']) {
+      const r = kubesim(['validate', f]);
+      expectBadInput(r, new RegExp(`^${f.replace('.', '\\.')}:`, 'm'));
+      for (const line of r.stderr.split('\n')) expect(line.length).toBeLessThan(400);
+      expect(r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    }
   }, SPAWN_TEST_TIMEOUT);
 });

@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 const FIX = 'test/fixtures/variants';
 const WEB = path.resolve(FIX, 'web.yaml');
 
-const load = (file: string): LoadedScenario => loadScenarioFiles([file]).scenarios[0]!;
+const load = (file: string): LoadedScenario => loadScenarioFiles([file], { allowOutside: true }).scenarios[0]!;
 const byName = (vs: Variant[], name: string) => {
   const v = vs.find((x) => x.name === name);
   if (v === undefined) throw new Error(`no variant ${name} in ${vs.map((x) => x.name).join(', ')}`);
