@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    // Generous: many tests spawn the built CLI, and a slow, loaded 2-core machine takes minutes for
+    // what a laptop does in seconds. These limits exist to catch hangs, not to measure speed.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     coverage: {
       provider: 'v8',
       include: ['engine/**/*.ts', 'reports/**/*.ts'],
