@@ -255,3 +255,40 @@ describe('messages never echo input at length or raw control characters (issue 1
     }
   }, SPAWN_TEST_TIMEOUT);
 });
+
+describe('negative and non-finite quantities are rejected by kind (issue 10.6)', () => {
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['serviceTime: -1', 'nginx:1.25: {startup: 1s, serviceTime: -1}', 'images', /spec\.images\["nginx:1\.25"\]\.serviceTime: expected a finite, non-negative/],
+    ['startup: -1', 'nginx:1.25: {startup: -1}', 'images', /spec\.images\["nginx:1\.25"\]\.startup: expected a finite, non-negative/],
+    ['uniform min: -1', 'nginx:1.25: {serviceTime: {dist: uniform, min: -1, max: 1}}', 'images', /serviceTime\.min: expected a finite, non-negative/],
+    ['normal mean: -5', 'nginx:1.25: {serviceTime: {dist: normal, mean: -5, stddev: 1}}', 'images', /serviceTime\.mean: expected a finite, non-negative/],
+    ['exponential mean: .nan', 'nginx:1.25: {serviceTime: {dist: exponential, mean: .nan}}', 'images', /serviceTime\.mean: expected a .*finite|serviceTime\.mean: expected a finite, non-negative/],
+    ['constant .inf', 'nginx:1.25: {serviceTime: .inf}', 'images', /serviceTime: expected .*got Infinity/],
+  ];
+  for (const [label, image, , pattern] of cases) {
+    it(label, () => {
+      const text = scenario('').replace('nginx:1.25: {startup: 1s, serviceTime: {p50: 20ms, p99: 120ms}, concurrency: 8, queue: 100}', image);
+      const f = write(text);
+      expectBadInput(kubesim(['validate', f]), pattern);
+    }, SPAWN_TEST_TIMEOUT);
+  }
+
+  it('syncDelay: -1', () => {
+    const f = write(scenario('cluster: {proxy: {syncDelay: -1}}\n'));
+    expectBadInput(kubesim(['validate', f]), /spec\.cluster\.proxy\.syncDelay: expected a finite, non-negative/);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('a duration or a rate of 400 digits (Infinity) is not finite', () => {
+    const f = write(scenario('').replace('duration: 5s', `duration: "${'9'.repeat(400)}"`));
+    expectBadInput(kubesim(['validate', f]), /spec\.duration: expected a finite/);
+    const g = write(scenario('').replace('rate: 20/s', `rate: "${'9'.repeat(400)}/s"`));
+    expectBadInput(kubesim(['validate', g]), /spec\.traffic\[0\]\.rate: expected a finite/);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('thinkTime and retry backoff: -1', () => {
+    const f = write(scenario('').replace('{name: web, service: web-service, rate: 20/s}', '{name: web, service: web-service, users: 2, thinkTime: -1, retries: {max: 1, backoff: -1}}'));
+    const r = kubesim(['validate', f]);
+    expectBadInput(r, /spec\.traffic\[0\]\.thinkTime: expected a finite, non-negative/);
+    expect(r.stderr).toMatch(/spec\.traffic\[0\]\.retries\.backoff: expected a finite, non-negative/);
+  }, SPAWN_TEST_TIMEOUT);
+});
