@@ -241,9 +241,15 @@ export interface FindingReport {
   /** Simulated time window in which they ended (the envelope over runs, in a variant's summary). */
   fromS: number;
   toS: number;
-  /** The timeline action (or rollout) that set it off, when the model knows it. */
-  trigger: { atS: number; action: string; target: string } | null;
-  /** Pods, images, Services or nodes involved, by name (at most 5). */
+  /**
+   * The timeline action that set it off, when the model knows it (`action: 'rollout'` for a rollout
+   * no action started); `detail` as in the action's ActionReport.
+   */
+  trigger: { atS: number; action: string; target: string; detail: string } | null;
+  /**
+   * Pods, images, Services or nodes involved, by name (at most 5). In a variant's summary over several
+   * runs, pod names (which differ per run) give way to their Deployments.
+   */
   subjects: string[];
   /** One sentence with the numbers, e.g. "57 requests refused at 30.0–32.1 s after delete-pod …". */
   message: string;
@@ -540,7 +546,7 @@ function findingReport(f: Finding): FindingReport {
     count: f.count,
     fromS: seconds(f.from),
     toS: seconds(f.to),
-    trigger: f.trigger === null ? null : { atS: seconds(f.trigger.at), action: f.trigger.action, target: f.trigger.target },
+    trigger: f.trigger === null ? null : { atS: seconds(f.trigger.at), action: f.trigger.action, target: f.trigger.target, detail: f.trigger.detail },
     subjects: [...f.subjects],
     message: f.message,
     fix: f.fix,

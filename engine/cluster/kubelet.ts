@@ -38,6 +38,8 @@ import { getNode, machines, type Machines } from './nodes.js';
 /**
  * What happened to a pod's serving container:
  * - `listening`: (re)started and accepts new connections.
+ * - `stopping`: termination began (pod deletion, liveness failure): the preStop hook runs now, for
+ *   `preStop` seconds, then the stop signal; SIGKILL after `grace` seconds (§4.6).
  * - `sigterm`: the stop signal was delivered (always followed at once by `stopped-listening` if it was
  *   listening). A 'drain' app keeps working on in-flight requests; an 'immediate' app `exited` at once.
  * - `stopped-listening`: new connections are refused; in-flight work may continue (drain).
@@ -46,7 +48,7 @@ import { getNode, machines, type Machines } from './nodes.js';
  * - `killed`: SIGKILL (grace expired, grace 0, or the pod object vanished); in-flight reset.
  * - `node-down`: the machine died: in-flight requests hang (client timeout), new connections blackhole.
  */
-export type RuntimeChangeKind = 'listening' | 'sigterm' | 'stopped-listening' | 'exited' | 'crashed' | 'killed' | 'node-down';
+export type RuntimeChangeKind = 'listening' | 'stopping' | 'sigterm' | 'stopped-listening' | 'exited' | 'crashed' | 'killed' | 'node-down';
 
 export interface RuntimeChange {
   pod: Pod;
@@ -54,6 +56,9 @@ export interface RuntimeChange {
   what: RuntimeChangeKind;
   /** Simulated seconds. */
   t: number;
+  /** For `stopping`: the preStop hook's duration and the grace period (seconds). */
+  preStop?: number;
+  grace?: number;
 }
 
 export type ConnectOutcome = 'accept' | 'refused' | 'blackhole';
@@ -487,6 +492,7 @@ export class Kubelet {
     const epoch = pr.epoch;
     const alive = (): boolean => pr.epoch === epoch && c.instance === instance && c.phase === 'stopping';
     if (!(grace > 0)) {
+      this.emit(pr, c, 'stopping', { preStop: 0, grace: 0 });
       this.sigkill(pr, c);
       return;
     }
@@ -496,6 +502,7 @@ export class Kubelet {
     else if (hook?.exec !== undefined || hook?.httpGet !== undefined) {
       preStop = Math.max(0, c.profile.preStopDuration.sample(this.ctx.random.stream(`prestop/${c.spec.image}`)));
     }
+    this.emit(pr, c, 'stopping', { preStop: Math.min(preStop, grace), grace });
     const overrun = preStop > 0 && preStop >= grace;
     const sigtermAt = this.ctx.sim.now + Math.min(preStop, grace);
     const killAt = this.ctx.sim.now + grace + (overrun ? 2 : 0); // §4.6.3 one-off +2 s
@@ -708,9 +715,9 @@ export class Kubelet {
   // -------------------------------------------------------------------------------------------
   // Helpers
 
-  private emit(pr: PodRuntime, c: ContainerRuntime, what: RuntimeChangeKind): void {
+  private emit(pr: PodRuntime, c: ContainerRuntime, what: RuntimeChangeKind, extra?: { preStop: number; grace: number }): void {
     if (!c.serving) return;
-    const change: RuntimeChange = { pod: pr.pod, container: c.spec.name, what, t: this.ctx.sim.now };
+    const change: RuntimeChange = { pod: pr.pod, container: c.spec.name, what, t: this.ctx.sim.now, ...extra };
     for (const l of [...this.listeners]) l(change);
   }
 

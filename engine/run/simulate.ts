@@ -17,7 +17,10 @@ import type { RateShape } from '../traffic/arrivals.js';
 import { bindDataPlane } from '../traffic/binding.js';
 import { defaultRetryPolicy, type ClientSpec } from '../traffic/clients.js';
 import { DataPlane } from '../traffic/dataplane.js';
-import type { Finding } from './findings.js';
+import { findCauses, type FiredAction, type Finding } from './findings.js';
+import { PodFactsTracker } from './podfacts.js';
+import { FailureLog } from '../metrics/failures.js';
+import { OK } from '../metrics/outcomes.js';
 
 /**
  * One run: a scenario (one variant of it) with one seed, from manifests to measured outcomes.
@@ -41,7 +44,7 @@ export interface PodRecord {
 }
 
 /** One firing of a timeline action (see the report's ActionReport). */
-export interface ActionRecord {
+export interface ActionRecord extends FiredAction {
   at: number;
   index: number;
   action: string;
@@ -93,7 +96,9 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   const notes: string[] = [];
 
   const recorder = new Recorder({ duration: spec.duration });
+  const failures = new FailureLog();
   const warmup = spec.warmup;
+  let onProgram: (service: string, pods: readonly number[], fallback: boolean) => void = () => {};
   const plane = new DataPlane({
     sim,
     random,
@@ -103,8 +108,15 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
       syncDelay: spec.cluster.proxy.syncDelay,
       minSyncPeriod: spec.cluster.proxy.mode === 'ipvs' ? 0 : 1, // iptables/nftables minSyncPeriod 1 s (§0)
     },
-    sink: { request: (sentAt, endedAt, outcome, pod) => sentAt >= warmup && recorder.request(sentAt, endedAt, outcome, pod) },
+    sink: {
+      request: (sentAt, endedAt, outcome, pod, client) => {
+        if (sentAt < warmup) return;
+        recorder.request(sentAt, endedAt, outcome, pod);
+        if (outcome !== OK) failures.record(outcome, pod, client, endedAt);
+      },
+    },
     until: spec.duration,
+    onProgram: (service, pods, fallback) => onProgram(service, pods, fallback),
   });
 
   for (const n of spec.cluster.nodes) addNode(ctx, { name: n.name, cpu: n.cpu, memory: n.memory, labels: n.labels });
@@ -112,6 +124,11 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   for (const d of scenario.deployments) ctx.store.create<'Deployment'>(structuredClone(d));
   const binding = bindDataPlane(ctx, cluster.kubelet, plane);
   const pods = trackPods(ctx, plane);
+  const facts = new PodFactsTracker(ctx, cluster.kubelet, plane);
+  onProgram = (service, programmed, fallback) => {
+    facts.programmed(service, programmed, fallback);
+    if (ctx.sim.now >= 0) recorder.setGauge(`proxy/${service}`, ctx.sim.now, programmed.length);
+  };
 
   if (warm) {
     sim.run({ until: 0 });
@@ -125,10 +142,13 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
     }
   }
   trackGauges(ctx, recorder);
+  for (const [service, programmed] of facts.viewSizes()) recorder.setGauge(`proxy/${service}`, 0, programmed);
 
   for (const t of spec.traffic) plane.addClient(clientSpec(t, scenario));
   const faults = random.stream('faults');
-  spec.timeline.forEach((action, i) => scheduleAction(cluster, plane, action, i, faults, spec.duration, notes));
+  const actions: ActionRecord[] = [];
+  const timeline = { facts, actions, notes, faults, duration: spec.duration };
+  spec.timeline.forEach((action, i) => scheduleAction(cluster, plane, action, i, timeline));
 
   // In slices, to report progress; slicing `run` at fixed times does not change the order of events.
   const slice = spec.duration / SLICES;
@@ -140,6 +160,18 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   recorder.setRollout(rolloutStatsOf(rollouts));
   const metrics = recorder.toJSON();
   const slos = evaluateSlos(spec.slos, recorder.snapshot());
+  const podFacts = facts.all();
+  const findings = findCauses({
+    windows: failures.windows(),
+    pods: podFacts,
+    clients: spec.traffic.map((t, i) => ({ name: t.name, service: plane.clientService(i) })),
+    actions,
+    rollouts,
+    strategies: Object.fromEntries(ctx.store.list('Deployment').map((d) => [`deployment/${d.metadata.name}`, d.spec.strategy.type])),
+    errorRates: Object.fromEntries([...new Set(podFacts.map((p) => p.image))].map((image) => [image, ctx.behavior(image).errorRate])),
+    served: (pod) => plane.servers.served[pod] ?? 0,
+    series: metrics.timeseries,
+  });
   return {
     replication,
     seed,
@@ -148,8 +180,8 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
     rollouts,
     slos,
     events: ctx.events.events.filter((e) => e.t >= 0),
-    actions: [],
-    findings: [],
+    actions,
+    findings,
     notes,
     kernelEvents: sim.eventsProcessed,
   };
@@ -194,26 +226,30 @@ function rateShape(base: number, s: NonNullable<Extract<TrafficSpec, { workload:
 // -------------------------------------------------------------------------------------------------
 // Timeline
 
-function scheduleAction(
-  cluster: Cluster,
-  plane: DataPlane,
-  action: TimelineAction,
-  index: number,
-  faults: RandomStream,
-  duration: number,
-  notes: string[],
-): void {
+interface TimelineState {
+  facts: PodFactsTracker;
+  actions: ActionRecord[];
+  notes: string[];
+  faults: RandomStream;
+  duration: number;
+}
+
+function scheduleAction(cluster: Cluster, plane: DataPlane, action: TimelineAction, index: number, state: TimelineState): void {
   const { sim } = cluster.ctx;
   const run = () => {
+    const record: ActionRecord = { at: sim.now, index, action: action.action, target: targetText(action), detail: '', outcome: 'done' };
+    state.actions.push(record);
     try {
-      perform(cluster, plane, action, faults);
+      record.detail = perform(cluster, plane, action, index, state);
     } catch (e) {
       if (!(e instanceof KubectlError)) throw e;
+      record.outcome = 'refused';
       cluster.ctx.events.warning('Scenario', `timeline[${index}]`, 'ActionRefused', e.message);
-      notes.push(`timeline[${index}] ${action.action} at ${sim.now}s refused: ${e.message}`);
+      state.notes.push(`timeline[${index}] ${action.action} at ${sim.now}s refused: ${e.message}`);
     }
   };
   const r = action.repeat;
+  const duration = state.duration;
   if (r === undefined) {
     if (action.at < duration) sim.schedule(action.at, run);
     return;
@@ -231,47 +267,63 @@ function scheduleAction(
   fire(r.every !== undefined ? action.at : next(action.at));
 }
 
-function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, faults: RandomStream): void {
+/** `deployment/web-app`, `node/node-2`, `traffic/web` (namespaces other than default as `ns/name`). */
+function targetText(a: TimelineAction): string {
+  const t = a.target;
+  const ns = t.kind === 'deployment' && t.namespace !== undefined && t.namespace !== 'default' ? `${t.namespace}/` : '';
+  return `${t.kind}/${ns}${t.name}`;
+}
+
+/** Performs a timeline action; returns a short label of what it did (for markers and findings). */
+function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, index: number, state: TimelineState): string {
   const { ctx } = cluster;
+  const faults = state.faults;
   switch (a.action) {
     case 'set-image':
       for (const [container, image] of Object.entries(a.images)) setImage(ctx, a.target.name, container, image, a.target.namespace);
-      return;
-    case 'scale':
+      return Object.entries(a.images)
+        .map(([c, i]) => `${c}=${i}`)
+        .join(' ');
+    case 'scale': {
+      const before = ctx.store.get('Deployment', a.target.name, a.target.namespace ?? 'default')?.spec.replicas;
       scale(ctx, a.target.name, a.replicas, a.target.namespace);
-      return;
+      return before === undefined ? `${a.replicas}` : `${before} → ${a.replicas}`;
+    }
     case 'rollout-undo':
       rolloutUndo(ctx, a.target.name, a.toRevision, a.target.namespace);
-      return;
+      return a.toRevision === undefined || a.toRevision === 0 ? 'to the previous revision' : `to revision ${a.toRevision}`;
     case 'rollout-pause':
       pause(ctx, a.target.name, a.target.namespace);
-      return;
+      return '';
     case 'rollout-resume':
       resume(ctx, a.target.name, a.target.namespace);
-      return;
+      return '';
     case 'delete-pod': {
       const victims = podsOfDeployment(ctx, a.target.name, a.target.namespace ?? 'default').filter(isPodActive);
+      const names: string[] = [];
       for (let i = 0; i < a.count && victims.length > 0; i++) {
         const [pod] = victims.splice(Math.floor(faults.next() * victims.length), 1);
+        state.facts.deletedBy(pod!, index, ctx.sim.now);
+        names.push(pod!.metadata.name);
         deletePod(ctx, pod!, a.gracePeriod);
       }
-      return;
+      return names.join(' ') + (a.gracePeriod !== undefined ? ` (grace ${a.gracePeriod}s)` : '');
     }
     case 'fail-node': {
       const name = pickNode(ctx, a.target.name, faults);
-      if (name === undefined) return;
+      if (name === undefined) return 'no node';
       failNode(ctx, name);
       if (a.duration !== undefined) ctx.sim.after(a.duration, () => recoverNode(ctx, name));
-      return;
+      return a.duration !== undefined ? `${name} for ${a.duration}s` : name;
     }
     case 'drain-node': {
       const name = pickNode(ctx, a.target.name, faults);
       if (name !== undefined) drainNode(ctx, name);
-      return;
+      return name ?? 'no node';
     }
     case 'set-rate':
       plane.setRate(a.target.name, a.rate);
-      return;
+      return `${a.rate}/s`;
   }
 }
 

@@ -26,9 +26,12 @@ export const MIN_ROUND_TRIP = 0.001;
 const { ok: OK, no_endpoints: NO_ENDPOINTS, refused: REFUSED, reset: RESET, timeout: TIMEOUT, overload: OVERLOAD, app_error: APP_ERROR } =
   OUTCOME_INDEX;
 
-/** Where finished requests go (the metrics recorder). `pod` is -1 when no pod was reached. */
+/**
+ * Where finished requests go (the metrics recorder). `pod` is -1 when no pod was reached; `client` is
+ * the index of the traffic entry (in `addClient` order).
+ */
 export interface RequestSink {
-  request(sentAt: number, endedAt: number, outcome: number, pod: number): void;
+  request(sentAt: number, endedAt: number, outcome: number, pod: number, client: number): void;
 }
 
 /**
@@ -66,6 +69,11 @@ export interface DataPlaneOptions {
   sink: RequestSink;
   /** End of the run: no request is sent at or after it. */
   until: number;
+  /**
+   * Called whenever a Service's proxy programs its endpoints (pod indices; `fallback` when they are
+   * serving terminating endpoints because none is ready; see ServiceProxy).
+   */
+  onProgram?: ((service: string, pods: readonly number[], fallback: boolean) => void) | undefined;
 }
 
 export class DataPlane {
@@ -109,6 +117,7 @@ export class DataPlane {
     let p = this.proxies.get(key);
     if (p === undefined) {
       p = new ServiceProxy(key, this.sim, this.opts.proxy, this.opts.random.stream(`lb/${key}`), this.opts.random.stream(`propagation/${key}`), affinity);
+      p.onProgram = this.opts.onProgram;
       this.proxies.set(key, p);
     }
     return p;
@@ -220,6 +229,12 @@ export class DataPlane {
         ? constantArrivals(rateProfile(spec.rate ?? 0, spec.shape), mult)
         : poissonArrivals(rateProfile(spec.rate ?? 0, spec.shape), rng, mult);
     this.scheduleArrival(state, spec.start);
+  }
+
+  /** The Service (`namespace/name`) client `index` sends to. */
+  clientService(index: number): string {
+    const c = this.clients[index];
+    return c === undefined ? '' : `${c.spec.namespace}/${c.spec.service}`;
   }
 
   /** `set-rate`: the client's rate becomes `rate` (its shape scales with it). */
@@ -364,7 +379,7 @@ export class DataPlane {
     }
     const sentAt = req.sentAt[r]!;
     this.probe?.ended(req.id[r]!, outcome, now);
-    this.opts.sink.request(sentAt, now, outcome, req.pod[r]!);
+    this.opts.sink.request(sentAt, now, outcome, req.pod[r]!, c.index);
     req.clientOwned[r] = 0;
     const source = req.source[r]!;
     req.release(r);

@@ -52,6 +52,8 @@ export class ServiceProxy {
   private syncPending = false;
   private readonly affinity = new Map<number, { pod: number; lastUsed: number }>();
   syncs = 0;
+  /** Observer of every programming (the endpoints kube-proxy routes to from now on). */
+  onProgram: ((service: string, pods: readonly number[], fallback: boolean) => void) | undefined;
 
   constructor(
     readonly service: string,
@@ -163,10 +165,12 @@ export class ServiceProxy {
     this.lastSync = this.sim.now;
     this.syncs++;
     let usable = this.delivered.filter((e) => e.ready);
-    if (usable.length === 0) usable = this.delivered.filter((e) => e.serving && e.terminating);
+    const fallback = usable.length === 0;
+    if (fallback) usable = this.delivered.filter((e) => e.serving && e.terminating);
     if (this.view.length < usable.length) this.view = new Int32Array(usable.length * 2);
     for (let i = 0; i < usable.length; i++) this.view[i] = usable[i]!.pod;
     this.n = usable.length;
+    this.onProgram?.(this.service, usable.map((e) => e.pod), fallback && usable.length > 0);
   }
 }
 

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFiles } from '../../engine/scenario/load.js';
 import { runScenarios } from '../../engine/run/run.js';
+import { FAILURE_OUTCOMES } from '../../engine/metrics/outcomes.js';
 import { webDeploymentYaml } from '../support/web-deployment.js';
 import { DATA_PLANE_PROBE, type DataPlane } from '../../engine/traffic/dataplane.js';
 import { OUTCOMES } from '../../engine/metrics/outcomes.js';
@@ -167,6 +168,11 @@ spec:
         expect(Object.values(m.byOutcome).reduce((a, b) => a + b, 0)).toBe(m.total);
         expect(m.failed).toBe(m.total - m.ok);
         if (m.total > 0) expect(r.metrics.availability).toBeCloseTo(m.ok / m.total, 12);
+        // findings attribute every failed request exactly once (FailureLog windows vs the recorder's counters)
+        for (const o of FAILURE_OUTCOMES) {
+          expect(r.findings.filter((f) => f.outcome === o).reduce((a, f) => a + f.count, 0), o).toBe(m.byOutcome[o]);
+        }
+        for (const f of r.findings) expect(f.message).not.toBe('');
         for (const ro of r.rollouts) {
           expect(ro.maxPods).toBeGreaterThanOrEqual(ro.maxActivePods);
           if (ro.outcome === 'complete') expect(ro.durationS).toBeGreaterThanOrEqual(0);

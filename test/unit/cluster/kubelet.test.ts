@@ -133,7 +133,7 @@ describe('Kubelet: liveness and startup probes kill and restart (§4.3, §4.5)',
       [85, [true, 2]],
     ]);
     expect(log.filter(([, w]) => w === 'listening').map(([t]) => t)).toEqual([5, 45, 85]);
-    expect(log.filter(([t]) => t === 40).map(([, w]) => w)).toEqual(['sigterm', 'stopped-listening', 'exited']);
+    expect(log.filter(([t]) => t === 40).map(([, w]) => w)).toEqual(['stopping', 'sigterm', 'stopped-listening', 'exited']);
     expect(eventsOf(ctx, 'Killing').map((e) => [e.t, e.message])).toEqual([
       [40, 'Container app failed liveness probe, will be restarted'],
       [70, 'Container app failed liveness probe, will be restarted'],
@@ -155,6 +155,7 @@ describe('Kubelet: liveness and startup probes kill and restart (§4.3, §4.5)',
     ctx.sim.schedule(12, () => kubelet.setProbeHealth(pod.metadata.uid, false));
     ctx.sim.run({ until: 60 });
     expect(log.filter(([t]) => t >= 40 && t <= 50)).toEqual([
+      [40, 'stopping'],
       [43, 'sigterm'],
       [43, 'stopped-listening'],
       [48, 'killed'],
@@ -174,7 +175,7 @@ describe('Kubelet: liveness and startup probes kill and restart (§4.3, §4.5)',
     // startup ticks 10, 20 fail → killed at 20 (liveness, threshold 1, never ran: not started)
     expect(eventsOf(ctx, 'Killing').map((e) => [e.t, e.message])).toEqual([[20, 'Container app failed startup probe, will be restarted']]);
     expect(eventsOf(ctx, 'Unhealthy').map((e) => e.message.split(':')[0])).toEqual(['Startup probe failed', 'Startup probe failed']);
-    expect(log.map(([t, w]) => `${t}:${w}`)).toEqual(['5:listening', '20:sigterm', '20:stopped-listening', '20:exited', '25:listening']);
+    expect(log.map(([t, w]) => `${t}:${w}`)).toEqual(['5:listening', '20:stopping', '20:sigterm', '20:stopped-listening', '20:exited', '25:listening']);
     expect(pod.status.containerStatuses[0]!.started).toBe(false);
   });
 });
@@ -290,19 +291,19 @@ describe('Kubelet: graceful termination (§4.6)', () => {
   }
   // Pod listening at 5, deleted at 10.
   const cases: Case[] = [
-    { name: 'immediate, no preStop', shutdown: 'immediate', expected: [[10, 'sigterm'], [10, 'stopped-listening'], [10, 'exited']], removedAt: 10, phase: 'Succeeded' },
-    { name: 'preStop sleep 5 then SIGTERM', shutdown: 'immediate', preStop: { preStop: { sleep: { seconds: 5 } } }, expected: [[15, 'sigterm'], [15, 'stopped-listening'], [15, 'exited']], removedAt: 15, phase: 'Succeeded' },
-    { name: 'exec preStop takes behavior.preStopDuration (8 s)', shutdown: 'immediate', preStop: { preStop: { exec: { command: ['sh'] } } }, preStopDuration: 8, expected: [[18, 'sigterm'], [18, 'stopped-listening'], [18, 'exited']], removedAt: 18, phase: 'Succeeded' },
-    { name: 'drain without a data plane exits at once', shutdown: 'drain', expected: [[10, 'sigterm'], [10, 'stopped-listening'], [10, 'exited']], removedAt: 10, phase: 'Succeeded' },
-    { name: 'drain with nothing in flight exits at once', shutdown: 'drain', inFlight: 0, expected: [[10, 'sigterm'], [10, 'stopped-listening'], [10, 'exited']], removedAt: 10, phase: 'Succeeded' },
-    { name: 'drain exits when the data plane reports idle', shutdown: 'drain', inFlight: 4, idleAt: 17, expected: [[10, 'sigterm'], [10, 'stopped-listening'], [17, 'exited']], removedAt: 17, phase: 'Succeeded' },
-    { name: 'drain gives up after drainTimeout', shutdown: 'drain', inFlight: 4, drainTimeout: 5, expected: [[10, 'sigterm'], [10, 'stopped-listening'], [15, 'exited']], removedAt: 15, phase: 'Succeeded' },
-    { name: 'drain still busy at grace expiry: SIGKILL at 30 s', shutdown: 'drain', inFlight: 4, drainTimeout: 100, expected: [[10, 'sigterm'], [10, 'stopped-listening'], [40, 'killed']], removedAt: 40, phase: 'Failed' },
-    { name: 'grace includes preStop: sleep 10 + busy drain → SIGKILL at 30', shutdown: 'drain', inFlight: 4, drainTimeout: 100, preStop: { preStop: { sleep: { seconds: 10 } } }, expected: [[20, 'sigterm'], [20, 'stopped-listening'], [40, 'killed']], removedAt: 40, phase: 'Failed' },
-    { name: 'preStop overruns grace: SIGTERM at 30, one-off +2 s, SIGKILL at 32', shutdown: 'drain', inFlight: 4, drainTimeout: 100, preStop: { preStop: { sleep: { seconds: 45 } } }, expected: [[40, 'sigterm'], [40, 'stopped-listening'], [42, 'killed']], removedAt: 42, phase: 'Failed' },
-    { name: 'preStop exactly the grace period also gets the +2 s', shutdown: 'drain', inFlight: 4, drainTimeout: 100, preStop: { preStop: { sleep: { seconds: 30 } } }, expected: [[40, 'sigterm'], [40, 'stopped-listening'], [42, 'killed']], removedAt: 42, phase: 'Failed' },
-    { name: 'custom grace 12 from terminationGracePeriodSeconds', shutdown: 'drain', inFlight: 4, drainTimeout: 100, grace: 12, expected: [[10, 'sigterm'], [10, 'stopped-listening'], [22, 'killed']], removedAt: 22, phase: 'Failed' },
-    { name: 'grace 0: killed and removed at once, preStop skipped', shutdown: 'drain', inFlight: 4, preStop: { preStop: { sleep: { seconds: 5 } } }, deleteGrace: 0, expected: [[10, 'killed']], removedAt: 10, phase: 'Failed' },
+    { name: 'immediate, no preStop', shutdown: 'immediate', expected: [[10, 'stopping'], [10, 'sigterm'], [10, 'stopped-listening'], [10, 'exited']], removedAt: 10, phase: 'Succeeded' },
+    { name: 'preStop sleep 5 then SIGTERM', shutdown: 'immediate', preStop: { preStop: { sleep: { seconds: 5 } } }, expected: [[10, 'stopping'], [15, 'sigterm'], [15, 'stopped-listening'], [15, 'exited']], removedAt: 15, phase: 'Succeeded' },
+    { name: 'exec preStop takes behavior.preStopDuration (8 s)', shutdown: 'immediate', preStop: { preStop: { exec: { command: ['sh'] } } }, preStopDuration: 8, expected: [[10, 'stopping'], [18, 'sigterm'], [18, 'stopped-listening'], [18, 'exited']], removedAt: 18, phase: 'Succeeded' },
+    { name: 'drain without a data plane exits at once', shutdown: 'drain', expected: [[10, 'stopping'], [10, 'sigterm'], [10, 'stopped-listening'], [10, 'exited']], removedAt: 10, phase: 'Succeeded' },
+    { name: 'drain with nothing in flight exits at once', shutdown: 'drain', inFlight: 0, expected: [[10, 'stopping'], [10, 'sigterm'], [10, 'stopped-listening'], [10, 'exited']], removedAt: 10, phase: 'Succeeded' },
+    { name: 'drain exits when the data plane reports idle', shutdown: 'drain', inFlight: 4, idleAt: 17, expected: [[10, 'stopping'], [10, 'sigterm'], [10, 'stopped-listening'], [17, 'exited']], removedAt: 17, phase: 'Succeeded' },
+    { name: 'drain gives up after drainTimeout', shutdown: 'drain', inFlight: 4, drainTimeout: 5, expected: [[10, 'stopping'], [10, 'sigterm'], [10, 'stopped-listening'], [15, 'exited']], removedAt: 15, phase: 'Succeeded' },
+    { name: 'drain still busy at grace expiry: SIGKILL at 30 s', shutdown: 'drain', inFlight: 4, drainTimeout: 100, expected: [[10, 'stopping'], [10, 'sigterm'], [10, 'stopped-listening'], [40, 'killed']], removedAt: 40, phase: 'Failed' },
+    { name: 'grace includes preStop: sleep 10 + busy drain → SIGKILL at 30', shutdown: 'drain', inFlight: 4, drainTimeout: 100, preStop: { preStop: { sleep: { seconds: 10 } } }, expected: [[10, 'stopping'], [20, 'sigterm'], [20, 'stopped-listening'], [40, 'killed']], removedAt: 40, phase: 'Failed' },
+    { name: 'preStop overruns grace: SIGTERM at 30, one-off +2 s, SIGKILL at 32', shutdown: 'drain', inFlight: 4, drainTimeout: 100, preStop: { preStop: { sleep: { seconds: 45 } } }, expected: [[10, 'stopping'], [40, 'sigterm'], [40, 'stopped-listening'], [42, 'killed']], removedAt: 42, phase: 'Failed' },
+    { name: 'preStop exactly the grace period also gets the +2 s', shutdown: 'drain', inFlight: 4, drainTimeout: 100, preStop: { preStop: { sleep: { seconds: 30 } } }, expected: [[10, 'stopping'], [40, 'sigterm'], [40, 'stopped-listening'], [42, 'killed']], removedAt: 42, phase: 'Failed' },
+    { name: 'custom grace 12 from terminationGracePeriodSeconds', shutdown: 'drain', inFlight: 4, drainTimeout: 100, grace: 12, expected: [[10, 'stopping'], [10, 'sigterm'], [10, 'stopped-listening'], [22, 'killed']], removedAt: 22, phase: 'Failed' },
+    { name: 'grace 0: killed and removed at once, preStop skipped', shutdown: 'drain', inFlight: 4, preStop: { preStop: { sleep: { seconds: 5 } } }, deleteGrace: 0, expected: [[10, 'stopping'], [10, 'killed']], removedAt: 10, phase: 'Failed' },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -339,7 +340,7 @@ describe('Kubelet: graceful termination (§4.6)', () => {
       expect(ctx.store.get('Pod', 'web-1')).toBeUndefined();
       expect(kubelet.connect(uid)).toBe('blackhole'); // the pod IP is gone (§4.7)
       // Between deletion and the stop signal the app still accepts connections; after it, refused.
-      const sigtermAt = c.expected[0]![0];
+      const sigtermAt = c.expected.find(([, what]) => what !== 'stopping')![0];
       expect(outcomes[0]![1]).toBe(c.removedAt <= 10.5 ? 'blackhole' : sigtermAt <= 10.5 ? 'refused' : 'accept');
       const killing = eventsOf(ctx, 'Killing');
       expect(killing.map((e) => [e.t, e.message])).toEqual([[10, 'Stopping container app']]);
