@@ -34,6 +34,9 @@ function kubesim(args: string[], opts: { cwd?: string; env?: Record<string, stri
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type Json = any;
+
 let tmp: string;
 beforeAll(() => {
   tmp = mkdtempSync(path.join(tmpdir(), 'kubesim-hostile-'));
@@ -291,4 +294,53 @@ describe('negative and non-finite quantities are rejected by kind (issue 10.6)',
     expectBadInput(r, /spec\.traffic\[0\]\.thinkTime: expected a finite, non-negative/);
     expect(r.stderr).toMatch(/spec\.traffic\[0\]\.retries\.backoff: expected a finite, non-negative/);
   }, SPAWN_TEST_TIMEOUT);
+});
+
+describe('merge refuses damaged or tampered partial results (issue 10.4)', () => {
+  let shardDir: string;
+  let good: string;
+  let scenarioFile: string;
+  beforeAll(() => {
+    scenarioFile = write(scenario('replications: 2\n'), 'merge-me.yaml');
+    shardDir = path.join(tmp, 'shards');
+    for (const i of [1, 2]) {
+      const r = kubesim(['run', scenarioFile, '--shard', `${i}/2`, '--out', shardDir, '--workers', '1', '--quiet']);
+      if (r.code !== 0) throw new Error(`shard ${i} failed: ${r.stderr}`);
+    }
+    good = readFileSync(path.join(shardDir, 'partial-1-of-2.json'), 'utf8');
+  }, SPAWN_TEST_TIMEOUT);
+
+  /** Writes a tampered copy of shard 1 beside an intact shard 2 and merges them. */
+  function mergeTampered(name: string, tamper: (p: Json) => void): Result {
+    const dir = path.join(tmp, `tampered-${name}`);
+    mkdirSync(dir, { recursive: true });
+    const p = JSON.parse(good) as Json;
+    tamper(p);
+    writeFileSync(path.join(dir, 'partial-1-of-2.json'), JSON.stringify(p));
+    writeFileSync(path.join(dir, 'partial-2-of-2.json'), readFileSync(path.join(shardDir, 'partial-2-of-2.json')));
+    return kubesim(['merge', dir, '--out', outDir()]);
+  }
+
+  it('the intact shards merge (exit 0)', () => {
+    const r = kubesim(['merge', shardDir, '--out', outDir()]);
+    expect(r.code, r.stderr).toBe(0);
+  }, SPAWN_TEST_TIMEOUT);
+
+  const cases: Array<[string, (p: Json) => void, RegExp]> = [
+    ['a broken histogram', (p) => (p.results[0].result.metrics.latencyHistogram = 'not-a-histogram'), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.latencyHistogram: /],
+    ['a null time series', (p) => (p.results[0].result.metrics.timeseries = null), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.timeseries: /],
+    ['missing metrics', (p) => delete p.results[0].result.metrics, /partial-1-of-2\.json: results\[0\]\.result\.metrics: /],
+    ['requests.ok above the total', (p) => (p.results[0].result.metrics.requests.ok = p.results[0].result.metrics.requests.total + 5), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.requests\.ok: .*/],
+    ['byOutcome not adding up to the total', (p) => (p.results[0].result.metrics.requests.byOutcome.timeout += 3), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.requests/],
+    ['a seed that is not the plan\'s', (p) => (p.results[0].result.seed += 1), /partial-1-of-2\.json: results\[0\]\.result\.seed: /],
+    ['a negative count', (p) => (p.results[0].result.metrics.requests.byOutcome.ok = -1), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.requests\.byOutcome\.ok: /],
+    ['a string where a number belongs', (p) => (p.results[0].result.metrics.requests.total = 'many'), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.requests\.total: /],
+    ['a __proto__ key', (p) => (p.results[0].result.metrics = JSON.parse('{"__proto__": {"x": 1}}')), /partial-1-of-2\.json: results\[0\]\.result\.metrics/],
+  ];
+  for (const [label, tamper, pattern] of cases) {
+    it(`${label}: exit 2 naming the file and the field`, () => {
+      const r = mergeTampered(label.replace(/\W+/g, '-'), tamper);
+      expectBadInput(r, pattern);
+    }, SPAWN_TEST_TIMEOUT);
+  }
 });
