@@ -1,11 +1,11 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, sloValue } from '../../reports/terminal.js';
 import { defaultWorkers, executePlan, InputsChangedError } from '../run/pool.js';
-import { collectResults, expandScenarios, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
+import { collectResults, expandScenarios, InterruptedError, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
 import {
   checkPartialSet,
   identityDifference,
@@ -41,7 +41,7 @@ import { progressReporter } from './progress.js';
  * stderr. With --quiet, stdout stays empty and stderr carries problems only (bad input, failed SLOs,
  * failed runs, internal errors).
  */
-export const EXIT = { ok: 0, sloFailed: 1, usage: 2, internal: 70 } as const;
+export const EXIT = { ok: 0, sloFailed: 1, usage: 2, internal: 70, sigint: 130, sigterm: 143 } as const;
 
 export const DEFAULT_OUT = 'kubesim-report/';
 
@@ -61,6 +61,8 @@ export interface CliDeps {
   workerSimulator?: string;
   /** The progress clock in milliseconds (tests); default performance.now. */
   now?: () => number;
+  /** Aborted (with the signal's name as reason) when SIGINT or SIGTERM arrives (main.ts). */
+  signal?: AbortSignal;
 }
 
 /** Bad usage found by kubesim itself (not commander): printed as `kubesim: <message>`, exit 2. */
@@ -244,6 +246,11 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof InterruptedError) {
+      const how = e.done > 0 ? 'run the command again (the finished runs are not kept), or split the plan with --shard i/n and run the shards one by one, then kubesim merge' : 'run the command again';
+      io.stderr.write(`kubesim: ${e.message}; nothing was written (no report, no partial result). To finish the plan, ${how}\n`);
+      return e.signalName === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+    }
     if (e instanceof ScenarioError) {
       io.stderr.write(`${e.message}\n`);
       return EXIT.usage;
@@ -300,8 +307,8 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
     simulate: deps.simulate,
     workerSimulator: deps.workerSimulator,
     onProgress: (p) => progress.update(p),
-  });
-  progress.end();
+    signal: deps.signal,
+  }).finally(() => progress.end());
 
   if (shard !== undefined && identity !== undefined) {
     let file: string;
@@ -428,6 +435,15 @@ function prepareOut(out: string): void {
     throw new UsageError(`--out ${out}: cannot create the folder: ${errnoText(e)}`);
   }
   if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out}: not a folder`);
+  // Writable now, not only after minutes of simulation: create and remove a probe file.
+  const probe = path.join(out, `.kubesim-write-check.${process.pid}.tmp`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+  } catch (e) {
+    throw new UsageError(`--out ${out}: cannot write in the folder: ${errnoText(e)}`);
+  } finally {
+    rmSync(probe, { force: true });
+  }
 }
 
 function errnoText(e: unknown): string {

@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PlanItem, PlanOptions } from './plan.js';
-import { runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
+import { InterruptedError, runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
 import type { TickMessage, WorkerReply, WorkerTask } from './worker.js';
 import { BroadcastChannel } from 'node:worker_threads';
 
@@ -57,6 +57,8 @@ export interface ExecuteOptions {
   /** The worker module; default: worker.js beside this module in dist/. */
   workerUrl?: URL | undefined;
   onProgress?: ((p: RunProgress) => void) | undefined;
+  /** Stops the plan: no new run starts, running ones are cancelled, and executePlan throws InterruptedError. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -75,7 +77,7 @@ export function defaultWorkerUrl(): URL {
  */
 export async function executePlan(expanded: readonly ExpandedScenario[], items: readonly PlanItem[], options: ExecuteOptions): Promise<ItemResult[]> {
   const threads = options.simulate !== undefined ? 1 : Math.max(1, Math.min(options.workers, items.length));
-  if (threads <= 1) return runItems(expanded, items, { onProgress: options.onProgress }, options.simulate);
+  if (threads <= 1) return runItems(expanded, items, { onProgress: options.onProgress, signal: options.signal }, options.simulate);
   if (options.source === undefined) throw new TypeError('executePlan: running on worker threads needs the plan source (files and options)');
   const results = await runInPool(expanded, items, options.source, threads, options);
   return results.sort((a, b) => a.item.index - b.item.index);
@@ -116,21 +118,24 @@ async function runInPool(
     };
   }
 
+  const signal = options.signal;
+  const aborted = (): boolean => signal?.aborted === true;
   const lane = async (): Promise<void> => {
-    while (stop === undefined && next < items.length) {
+    while (stop === undefined && next < items.length && !aborted()) {
       const item = items[next++]!;
       const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
       options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
       const task: WorkerTask = { key, files: source.files, options: source.options, fileOptions: source.fileOptions, item, simulator: options.workerSimulator, progress: progressName };
       let result: ItemResult;
       try {
-        const reply = (await pool.run(task)) as WorkerReply;
+        const reply = (await pool.run(task, signal === undefined ? {} : { signal })) as WorkerReply;
         if (reply.kind === 'inputs') {
           stop ??= new InputsChangedError(reply.message);
           return;
         }
         result = reply.result;
       } catch (e) {
+        if (aborted()) return; // cancelled: not a crash
         result = { item, ok: false, failure: crashFailure(expanded, item, e) };
       }
       results.push(result);
@@ -146,6 +151,7 @@ async function runInPool(
     await pool.destroy();
   }
   if (stop !== undefined) throw stop;
+  if (aborted()) throw new InterruptedError(signal?.reason, results.length, total);
   return results;
 }
 

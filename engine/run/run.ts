@@ -16,6 +16,20 @@ import { simulate, type RunResult, type RunTick, type SimulateHooks } from './si
  * replication, but the seed printed is the run's own seed).
  */
 
+/**
+ * The plan was stopped by a signal (SIGINT, SIGTERM) before it finished: `done` of `total` runs had
+ * finished. Nothing is written from a stopped plan (the CLI exits 130 / 143).
+ */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  readonly signalName: string;
+  constructor(reason: unknown, readonly done: number, readonly total: number) {
+    const signalName = typeof reason === 'string' ? reason : 'SIGINT';
+    super(`interrupted by ${signalName}: ${done} of ${total} runs had finished`);
+    this.signalName = signalName;
+  }
+}
+
 /** A run that threw. */
 export interface RunFailure {
   scenario: string;
@@ -158,12 +172,13 @@ export function collectResults(expanded: readonly ExpandedScenario[], plan: RunP
 export async function runItems(
   expanded: readonly ExpandedScenario[],
   items: readonly PlanItem[],
-  options: { onProgress?: ((p: RunProgress) => void) | undefined } = {},
+  options: { onProgress?: ((p: RunProgress) => void) | undefined; signal?: AbortSignal | undefined } = {},
   run: Simulator = simulate,
 ): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
   const total = items.length;
   for (const item of items) {
+    if (options.signal?.aborted === true) throw new InterruptedError(options.signal.reason, results.length, total);
     const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
     options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
     const onProgress = options.onProgress;

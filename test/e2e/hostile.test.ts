@@ -1,5 +1,5 @@
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -341,6 +341,51 @@ describe('merge refuses damaged or tampered partial results (issue 10.4)', () =>
     it(`${label}: exit 2 naming the file and the field`, () => {
       const r = mergeTampered(label.replace(/\W+/g, '-'), tamper);
       expectBadInput(r, pattern);
+    }, SPAWN_TEST_TIMEOUT);
+  }
+});
+
+describe('--out checked up front; SIGINT and SIGTERM stop cleanly (issue 10.5)', () => {
+  it('a --out folder that cannot be written fails before the first run (exit 2)', () => {
+    // /proc is a folder nobody (root included) can create files in
+    const r = kubesim(['run', write(scenario('')), '--out', '/proc', '--workers', '1']);
+    expectBadInput(r, /^kubesim: --out \/proc: cannot write in the folder/m);
+    expect(r.stderr).not.toMatch(/kubesim: run 1\//);
+  }, SPAWN_TEST_TIMEOUT);
+
+  /** Runs the CLI, sends `sig` once the first run has finished, and waits for the exit. */
+  function interrupt(args: string[], sig: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CLI, ...args], { cwd: tmp, env: { ...process.env, NO_COLOR: '1', KUBESIM_DEBUG: '' } });
+      let stderr = '';
+      let sent = false;
+      const killer = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (!sent && /kubesim: run 1\//.test(stderr)) {
+          sent = true;
+          child.kill(sig);
+        }
+      });
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(killer);
+        resolve({ code, stderr });
+      });
+    });
+  }
+
+  const long = () => write(scenario('replications: 40\n').replace('duration: 5s', 'duration: 60s').replace('rate: 20/s', 'rate: 300/s'));
+
+  for (const [sig, workers, code] of [['SIGINT', '1', 130], ['SIGTERM', '1', 143], ['SIGINT', '2', 130]] as const) {
+    it(`${sig} with --workers ${workers} mid-plan: exit ${code}, how many runs finished, how to resume, nothing written`, async () => {
+      const out = outDir();
+      const r = await interrupt(['run', long(), '--out', out, '--workers', workers], sig);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr).toMatch(new RegExp(`kubesim: interrupted by ${sig}: \\d+ of 40 runs had finished; nothing was written .*--shard`));
+      expect(r.stderr).not.toMatch(/internal error|^\s+at /m);
+      const left = existsSync(out) ? readdirSync(out) : [];
+      expect(left).toEqual([]);
     }, SPAWN_TEST_TIMEOUT);
   }
 });
