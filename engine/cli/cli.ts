@@ -23,6 +23,7 @@ import {
 import { escapeControl, formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
 import { DEFAULT_MAX_FILE_SIZE, formatByteSize, parseByteSize, type FileOptions } from '../scenario/files.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
+import { checkLimits, DEFAULT_LIMITS, LIMIT_FLAGS } from '../run/limits.js';
 import { version } from '../version.js';
 import { progressReporter } from './progress.js';
 
@@ -95,7 +96,51 @@ function addInputOptions(cmd: Command): Command {
     );
 }
 
-interface RunOptions extends InputOptions {
+/** `--max-pods` … `--max-detail-buckets` (engine/run/limits.ts), shared by run and validate. */
+interface LimitFlags {
+  maxPods?: number;
+  maxRequests?: number;
+  maxTimeline?: number;
+  maxRuns?: number;
+  maxDetailBuckets?: number;
+}
+
+function limitNumber(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)(?:e(\d+))?\s*$/i.exec(value);
+  const n = m === null ? NaN : Number(m[1]) * 10 ** Number(m[2] ?? 0);
+  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError('expected a positive integer, like 20000 or 1e10');
+  return n;
+}
+
+function addLimitOptions(cmd: Command): Command {
+  const what: Array<[keyof LimitFlags, string]> = [
+    ['maxPods', 'most pods of one variant (Deployment replicas and scale actions)'],
+    ['maxRequests', 'most requests one scenario may send (peak rate × duration × replications, all variants)'],
+    ['maxTimeline', 'most timeline actions of one variant, repetitions included'],
+    ['maxRuns', 'most runs in the plan (variants × replications)'],
+    ['maxDetailBuckets', 'most time-series buckets kept with --detail full (runs × seconds)'],
+  ];
+  for (const [key, description] of what) {
+    cmd.addOption(new Option(`${LIMIT_FLAGS[key]} <n>`, description).argParser(limitNumber).default(undefined, fmtLimit(DEFAULT_LIMITS[key])));
+  }
+  return cmd;
+}
+
+function fmtLimit(n: number): string {
+  return n >= 1e6 && /^10*$/.test(String(n)) ? `1e${String(n).length - 1}` : String(n);
+}
+
+/** Exit 2 (before any run) when the expanded scenarios exceed a limit; validate and run check the same. */
+function enforceLimits(expanded: Parameters<typeof checkLimits>[0], opts: LimitFlags & { replications?: number; detail?: ReportDetail }): void {
+  const problems = checkLimits(expanded, {
+    limits: { maxPods: opts.maxPods, maxRequests: opts.maxRequests, maxTimeline: opts.maxTimeline, maxRuns: opts.maxRuns, maxDetailBuckets: opts.maxDetailBuckets },
+    replications: opts.replications,
+    detail: opts.detail,
+  });
+  if (problems.length > 0) throw new ScenarioError(problems);
+}
+
+interface RunOptions extends InputOptions, LimitFlags {
   detail: ReportDetail;
   seed?: number;
   replications?: number;
@@ -196,6 +241,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
   addInputOptions(run);
+  addLimitOptions(run);
 
   const merge = program
     .command('merge')
@@ -219,8 +265,15 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario or manifest files, or folders of them')
     .option('-q, --quiet', 'print nothing when the files are valid')
-    .action((files: string[], opts: { quiet?: boolean } & InputOptions) => exit(validateCommand(files, opts, io)));
+    .addOption(
+      new Option('--replications <n>', 'replications of every scenario, as run would use them (for the limits)').argParser(
+        positiveInt(`a positive integer (at most ${MAX_REPLICATIONS})`, MAX_REPLICATIONS),
+      ),
+    )
+    .addOption(detailOption())
+    .action((files: string[], opts: ValidateOptions) => exit(validateCommand(files, opts, io)));
   addInputOptions(validate);
+  addLimitOptions(validate);
 
   program
     .command('schema')
@@ -267,9 +320,12 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
   }
 }
 
-function validateCommand(files: string[], opts: { quiet?: boolean } & InputOptions, io: CliIO): number {
+type ValidateOptions = { quiet?: boolean; replications?: number; detail: ReportDetail } & InputOptions & LimitFlags;
+
+function validateCommand(files: string[], opts: ValidateOptions, io: CliIO): number {
   const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
   const expanded = expandScenarios(scenarios);
+  enforceLimits(expanded, opts);
   if (!opts.quiet) {
     for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
     const variants = expanded.reduce((n, e) => n + e.variants.length, 0);
@@ -285,6 +341,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
   const readOptions = fileOptions(opts);
   const { scenarios, notes } = loadScenarioFiles(files, readOptions);
   const expanded = expandScenarios(scenarios);
+  enforceLimits(expanded, opts);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const out = opts.out;
   prepareOut(out);

@@ -1,6 +1,6 @@
 import type { FileOptions } from '../scenario/files.js';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { PlanItem, PlanOptions } from './plan.js';
@@ -28,6 +28,11 @@ let pools = 0;
  */
 
 /** The number of workers `--workers` defaults to: the cores this process may use. */
+/** Each worker's heap limit: the machine's memory shared by the threads and the main thread (256 … 4096 MiB). */
+export function defaultWorkerMemoryMb(threads: number): number {
+  return Math.max(256, Math.min(4096, Math.floor(totalmem() / 2 ** 20 / (threads + 1))));
+}
+
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
@@ -57,6 +62,12 @@ export interface ExecuteOptions {
   /** The worker module; default: worker.js beside this module in dist/. */
   workerUrl?: URL | undefined;
   onProgress?: ((p: RunProgress) => void) | undefined;
+  /**
+   * Heap limit of each worker thread in MiB (default: the machine's memory shared by the threads and
+   * the main thread, 256 … 4096). A run that exceeds it ends its thread with ERR_WORKER_OUT_OF_MEMORY:
+   * the run is a failure naming its seed, a fresh thread takes the rest, and the process lives on.
+   */
+  workerMemoryMb?: number | undefined;
   /** Stops the plan: no new run starts, running ones are cancelled, and executePlan throws InterruptedError. */
   signal?: AbortSignal | undefined;
 }
@@ -94,7 +105,8 @@ async function runInPool(
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
     throw new Error(`the worker module ${fileURLToPath(url)} is missing (run npm run build)`);
   }
-  const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000 });
+  const heapMb = options.workerMemoryMb ?? defaultWorkerMemoryMb(threads);
+  const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   // A worker dying between tasks is reported through the task that follows; keep the event quiet.
   pool.on('error', () => {});
   const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null, source.fileOptions ?? null]);

@@ -15,8 +15,8 @@ import path from 'node:path';
  *   file is an error, whatever its size claims to be (files in /proc claim 0).
  */
 
-/** Default most bytes of one input file: 8 MiB (`--max-file-size` raises it). */
-export const DEFAULT_MAX_FILE_SIZE = 8 * 1024 * 1024;
+/** Default most bytes of one input file: 4 MiB (`--max-file-size` raises it). */
+export const DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024;
 
 export interface FileOptions {
   /** Files named by a scenario may lie outside its folder (`--allow-outside`). */

@@ -389,3 +389,46 @@ describe('--out checked up front; SIGINT and SIGTERM stop cleanly (issue 10.5)',
     }, SPAWN_TEST_TIMEOUT);
   }
 });
+
+describe('limits checked at load, before any run; validate reports them as run does (issue 10.3)', () => {
+  const cases: Array<[string, () => string, RegExp, string[]]> = [
+    ['replicas: 99999999', () => write(scenario('').replace('replicas: 3', 'replicas: 99999999')), /^s\d+\.yaml:5:13: spec\.replicas: pods 1\.00e8 exceeds the limit of 5,000 \(raise it with --max-pods 99999999\)$/m, ['--max-pods', '99999999']],
+    ['rate: 1000000000000000', () => write(scenario('').replace('rate: 20/s', 'rate: 1000000000000000')), /spec\.traffic\[0\]\.rate: requests .* exceeds the limit of 1\.00e9 \(raise it with --max-requests \d+\)/, []],
+    ['a delete-pod every 1ms', () => write(scenario('timeline: [{at: 0s, action: delete-pod, target: deployment/web-app, count: 1, every: 1ms}]\n').replace('duration: 5s', 'duration: 60s')), /spec\.timeline\[0\]: timeline actions \(repetitions included\) 60,001 exceeds the limit of 10,000 \(raise it with --max-timeline 60001\)/, []],
+    ['variants × replications', () => write(scenario('replications: 100000\nvariants: [{name: a}, {name: b}]\n')), /spec\.replications: runs \(variants × replications\) 200,000 exceeds the limit of 100,000 \(raise it with --max-runs 200000\)/, []],
+  ];
+  for (const [label, file, pattern] of cases) {
+    it(`${label}: validate and run both exit 2 with the flag to lift it, at once`, () => {
+      const f = file();
+      const v = kubesim(['validate', f]);
+      expectBadInput(v, pattern);
+      const out = outDir();
+      const r = kubesim(['run', f, '--out', out, '--workers', '1']);
+      expectBadInput(r, pattern);
+      expect(r.stderr).toBe(v.stderr);
+      expect(existsSync(out)).toBe(false);
+    }, SPAWN_TEST_TIMEOUT);
+  }
+
+  it('a 10^6-action timeline (literal list, 40 MB) is refused by the file size cap before it is parsed', () => {
+    const actions = Array.from({ length: 1_000_000 }, (_, i) => `    - {at: ${(i % 5) / 1000}s, action: rollout-pause, target: deployment/web-app}`).join('\n');
+    const f = write(scenario(`timeline:\n${actions.replace(/^ {2}/gm, '')}\n`));
+    expectBadInput(kubesim(['validate', f]), /larger than the limit of 4Mi \(raise it with --max-file-size\)/);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('a 20 MB file of 78,712 Deployments is refused at once by the size cap', () => {
+    const one = MANIFESTS.split('---')[0]!;
+    const f = path.join(tmp, 'many.yaml');
+    const chunks: string[] = [];
+    for (let i = 0; i < 78_712; i++) chunks.push(one.replace(/web-app/g, `web-${i}`), '---\n');
+    writeFileSync(f, chunks.join(''));
+    const started = Date.now();
+    expectBadInput(kubesim(['validate', 'many.yaml']), /many\.yaml: file is \d+ bytes, larger than the limit of 4Mi/);
+    expect(Date.now() - started).toBeLessThan(KILL_AFTER_MS);
+  }, SPAWN_TEST_TIMEOUT);
+
+  it('lifting a limit with its flag makes the file valid', () => {
+    const f = write(scenario('').replace('replicas: 3', 'replicas: 6000'));
+    expect(kubesim(['validate', f, '--max-pods', '6000']).code).toBe(0);
+  }, SPAWN_TEST_TIMEOUT);
+});
