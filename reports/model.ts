@@ -430,7 +430,8 @@ function errorReport(f: RunFailure): RunErrorReport {
 }
 
 function summarise(runs: readonly RunResult[], failedRuns: number, slos: readonly string[]): VariantSummary {
-  const pooled: RunMetricsJSON | undefined = runs.length > 0 ? mergeRunMetrics(runs.map((r) => r.metrics)) : undefined;
+  // one run is its own pool (merging would only re-encode the same histogram and series)
+  const pooled: RunMetricsJSON | undefined = runs.length === 1 ? runs[0]!.metrics : runs.length > 1 ? mergeRunMetrics(runs.map((r) => r.metrics)) : undefined;
   const pooledSlos: SloResult[] | undefined = pooled !== undefined ? evaluateSlos(slos, snapshotOf(pooled)) : undefined;
   const sloSummaries: SloSummary[] = slos.map((expr, i) => {
     const passed = runs.filter((r) => r.slos[i]?.pass === true).length;

@@ -46,6 +46,8 @@ export class EndpointSliceController {
   private readonly queue: WorkQueue;
   /** Service key → its slice. */
   private readonly slices = new Map<string, EndpointSlice>();
+  /** Service key → uids of the pods its slice lists (so a pod event is O(services), not O(endpoints)). */
+  private readonly listed = new Map<string, Set<string>>();
 
   constructor(private readonly ctx: ClusterContext) {
     this.queue = new WorkQueue(ctx.sim, () => ctx.config.controllerDelay, (key) => this.sync(key));
@@ -55,6 +57,7 @@ export class EndpointSliceController {
       if (type !== 'DELETED') return;
       for (const [key, s] of this.slices) if (s === slice) {
         this.slices.delete(key);
+        this.listed.delete(key);
         this.queue.add(key); // someone removed our slice: recreate it if the Service still wants one
       }
     });
@@ -72,7 +75,7 @@ export class EndpointSliceController {
       const key = objectKey(svc.metadata);
       const sel = svc.spec.selector;
       const matches = sel !== undefined && matchesSelector({ matchLabels: sel }, pod.metadata.labels);
-      const listed = this.slices.get(key)?.endpoints.some((e) => e.targetRef.uid === pod.metadata.uid) === true;
+      const listed = this.listed.get(key)?.has(pod.metadata.uid) === true;
       if (matches || listed) this.queue.add(key);
     }
   }
@@ -84,6 +87,7 @@ export class EndpointSliceController {
     if (svc === undefined || svc.spec.selector === undefined) {
       if (existing !== undefined) {
         this.slices.delete(key);
+        this.listed.delete(key);
         this.ctx.store.remove(existing);
       }
       return;
@@ -107,6 +111,7 @@ export class EndpointSliceController {
       if (p.spec.nodeName !== undefined) e.nodeName = p.spec.nodeName;
       return e;
     });
+    this.listed.set(key, new Set(pods.map((p) => p.metadata.uid)));
     const ports = svc.spec.ports.map((sp) => {
       const out: { name?: string; port: number; protocol?: string } = { port: resolveTargetPort(sp.targetPort ?? sp.port, pods) ?? sp.port, protocol: sp.protocol ?? 'TCP' };
       if (sp.name !== undefined) out.name = sp.name;

@@ -1,10 +1,12 @@
 import type { ClusterContext } from './context.js';
-import { controllerOf, getCondition, isPodAvailable, type Deployment, type Pod } from './objects.js';
+import { controllerOf, getCondition, type Deployment, type Pod } from './objects.js';
 import { objectKey } from './store.js';
 
 /**
- * Exact rollout accounting per Deployment: every change to a pod, ReplicaSet or Deployment recounts
- * that Deployment's pods, so the extremes are exact, never sampled.
+ * Exact rollout accounting per Deployment: every change to a pod, ReplicaSet or Deployment updates
+ * that Deployment's counts, so the extremes are exact, never sampled. Counting is incremental — a pod
+ * event moves that one pod's contribution (O(log pods): a pod that is Ready but not yet Available
+ * waits in a heap for ready + minReadySeconds, the moment it turns Available without an event).
  *
  * A rollout starts when a Deployment's pod template changes (a new revision, §1.7) and ends when the
  * Deployment is complete (§1.4: updated == replicas == available == spec.replicas and the generation
@@ -36,9 +38,30 @@ interface Tracked {
   deadlineExceeded: boolean;
 }
 
+/** A pod's contribution to its Deployment's counts. */
+interface PodCount {
+  key: string;
+  active: boolean;
+  /** When it turns (or turned) Available; null unless active and Ready. */
+  availableAt: number | null;
+  counted: boolean;
+}
+
+/** Live counts of one Deployment's pods. */
+interface Counts {
+  all: number;
+  active: number;
+  available: number;
+  minReadySeconds: number;
+  /** Pods Ready but not yet Available, by availableAt (a binary min-heap; stale entries skipped). */
+  pending: Array<{ at: number; uid: string }>;
+}
+
 export class RolloutTracker {
   readonly rollouts: RolloutRecord[] = [];
   private readonly tracked = new Map<string, Tracked>();
+  private readonly counts = new Map<string, Counts>();
+  private readonly pods = new Map<string, PodCount>();
 
   constructor(private readonly ctx: ClusterContext) {
     const { store } = ctx;
@@ -50,8 +73,9 @@ export class RolloutTracker {
       const owner = controllerOf(rs.metadata);
       if (owner?.kind === 'Deployment') this.recount(objectKey({ namespace: rs.metadata.namespace, name: owner.name }));
     });
-    store.watch('Pod', (_type, pod) => {
-      const key = this.deploymentKeyOf(pod);
+    for (const pod of store.list('Pod')) this.observePod('ADDED', pod);
+    store.watch('Pod', (type, pod) => {
+      const key = this.observePod(type, pod);
       if (key !== undefined) this.recount(key);
     });
   }
@@ -69,6 +93,7 @@ export class RolloutTracker {
 
   private observeDeployment(d: Deployment): void {
     const key = objectKey(d.metadata);
+    this.countsOf(key).minReadySeconds = d.spec.minReadySeconds;
     const template = JSON.stringify(d.spec.template);
     let t = this.tracked.get(key);
     if (t === undefined) {
@@ -110,26 +135,65 @@ export class RolloutTracker {
     }
   }
 
+  /** Updates the counts with `pod`'s new state; returns the key of the Deployment it counts for. */
+  private observePod(type: string, pod: Pod): string | undefined {
+    const uid = pod.metadata.uid;
+    const before = this.pods.get(uid);
+    const key = type === 'DELETED' ? undefined : (before?.key ?? this.deploymentKeyOf(pod));
+    if (before !== undefined) {
+      const c = this.countsOf(before.key);
+      c.all--;
+      if (before.active) c.active--;
+      if (before.counted) c.available--;
+      this.pods.delete(uid);
+    }
+    if (key === undefined) return before?.key;
+    const c = this.countsOf(key);
+    const active = !(pod.metadata.deletionTimestamp !== undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed');
+    const ready = getCondition(pod.status.conditions, 'Ready');
+    let availableAt: number | null = null;
+    if (active && ready?.status === 'True') {
+      availableAt = c.minReadySeconds <= 0 ? -Infinity : ready.lastTransitionTime === undefined ? Infinity : ready.lastTransitionTime + c.minReadySeconds;
+    }
+    const entry: PodCount = { key, active, availableAt, counted: false };
+    this.pods.set(uid, entry);
+    c.all++;
+    if (active) c.active++;
+    if (availableAt !== null && availableAt <= this.ctx.sim.now) {
+      entry.counted = true;
+      c.available++;
+    } else if (availableAt !== null && availableAt !== Infinity) heapPush(c.pending, { at: availableAt, uid });
+    return key;
+  }
+
+  private countsOf(key: string): Counts {
+    let c = this.counts.get(key);
+    if (c === undefined) {
+      const [namespace, name] = key.split('/') as [string, string];
+      const d = this.ctx.store.get('Deployment', name, namespace);
+      this.counts.set(key, (c = { all: 0, active: 0, available: 0, minReadySeconds: d?.spec.minReadySeconds ?? 0, pending: [] }));
+    }
+    return c;
+  }
+
   private recount(key: string): void {
     const t = this.tracked.get(key);
     if (t?.open == null) return;
-    const [namespace, name] = key.split('/') as [string, string];
-    const d = this.ctx.store.get('Deployment', name, namespace);
-    if (d === undefined) return;
-    let all = 0, active = 0, available = 0;
+    const c = this.countsOf(key);
+    // pods whose ready + minReadySeconds has passed since the last event turned Available meanwhile
     const now = this.ctx.sim.now;
-    for (const rs of this.ctx.store.ownedBy('ReplicaSet', d.metadata.uid)) {
-      for (const pod of this.ctx.store.ownedBy('Pod', rs.metadata.uid)) {
-        all++;
-        if (pod.metadata.deletionTimestamp !== undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') continue;
-        active++;
-        if (isPodAvailable(pod, d.spec.minReadySeconds, now)) available++;
+    while (c.pending.length > 0 && c.pending[0]!.at <= now) {
+      const { at, uid } = heapPop(c.pending);
+      const p = this.pods.get(uid);
+      if (p !== undefined && !p.counted && p.availableAt === at) {
+        p.counted = true;
+        c.available++;
       }
     }
     const r = t.open;
-    if (all > r.maxPods) r.maxPods = all;
-    if (active > r.maxActivePods) r.maxActivePods = active;
-    if (available < r.minAvailable) r.minAvailable = available;
+    if (c.all > r.maxPods) r.maxPods = c.all;
+    if (c.active > r.maxActivePods) r.maxActivePods = c.active;
+    if (c.available < r.minAvailable) r.minAvailable = c.available;
   }
 
   private deploymentKeyOf(pod: Pod): string | undefined {
@@ -139,4 +203,36 @@ export class RolloutTracker {
     const dRef = rs && controllerOf(rs.metadata);
     return dRef?.kind === 'Deployment' ? objectKey({ namespace: pod.metadata.namespace, name: dRef.name }) : undefined;
   }
+}
+
+function heapPush(h: Array<{ at: number; uid: string }>, x: { at: number; uid: string }): void {
+  h.push(x);
+  let i = h.length - 1;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (h[parent]!.at <= x.at) break;
+    h[i] = h[parent]!;
+    i = parent;
+  }
+  h[i] = x;
+}
+
+function heapPop(h: Array<{ at: number; uid: string }>): { at: number; uid: string } {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length > 0) {
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      const mAt = (k: number) => (k === i ? last.at : h[k]!.at);
+      if (l < h.length && h[l]!.at < mAt(m)) m = l;
+      if (r < h.length && h[r]!.at < mAt(m)) m = r;
+      if (m === i) break;
+      h[i] = h[m]!;
+      i = m;
+    }
+    h[i] = last;
+  }
+  return top;
 }

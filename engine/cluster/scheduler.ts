@@ -55,9 +55,16 @@ const CYCLE = 'cycle';
 
 export class Scheduler {
   private readonly queue: WorkQueue;
+  /** Uids of the pods waiting for a node (kept by the Pod watch: `retry` is O(1), not O(pods)). */
+  private readonly unbound = new Set<string>();
 
   constructor(private readonly ctx: ClusterContext) {
     this.queue = new WorkQueue(ctx.sim, () => ctx.config.controllerDelay, () => this.cycle());
+    for (const p of ctx.store.list('Pod')) if (isUnbound(p)) this.unbound.add(p.metadata.uid);
+    ctx.store.watch('Pod', (type, pod) => {
+      if (type !== 'DELETED' && isUnbound(pod)) this.unbound.add(pod.metadata.uid);
+      else this.unbound.delete(pod.metadata.uid);
+    });
     ctx.store.watch('Pod', (type, pod) => {
       if (type === 'DELETED') {
         if (pod.spec.nodeName !== undefined) this.retry();
@@ -68,12 +75,12 @@ export class Scheduler {
       }
     });
     ctx.store.watch('Node', () => this.retry());
-    if (ctx.store.list('Pod').some((p) => p.spec.nodeName === undefined)) this.queue.add(CYCLE);
+    if (this.unbound.size > 0) this.queue.add(CYCLE);
   }
 
   /** Queues a cycle if some pod is waiting (capacity may have appeared). */
   private retry(): void {
-    if (this.ctx.store.list('Pod').some((p) => isUnbound(p))) this.queue.add(CYCLE);
+    if (this.unbound.size > 0) this.queue.add(CYCLE);
   }
 
   private cycle(): void {

@@ -16,13 +16,13 @@ export const MAX_SERIES_BUCKETS = 100_000;
 const BOUNDARY_EPSILON = 1e-9;
 
 /** Cell index of a latency in seconds (clamped to [1 µs, 1 h]). */
-function cellOf(seconds: number): number {
+export function cellOf(seconds: number): number {
   let us = Math.round(seconds * 1e6);
   if (!(us >= 1)) us = 1;
   else if (us > MAX_MICROS) us = MAX_MICROS;
   if (us < LINEAR) return us;
-  const b = 31 - Math.clz32(us) - 4; // us / 2^b lies in [16, 32)
-  return b * SUB + Math.floor(us / 2 ** b);
+  const b = 27 - Math.clz32(us); // 31 − clz − 4: us / 2^b lies in [16, 32)
+  return (b << 4) + (us >>> b); // b·SUB + ⌊us / 2^b⌋, exact for us < 2^32
 }
 
 /** Midpoint in seconds of the integer microseconds a cell holds. */

@@ -2,7 +2,6 @@ import type { FileOptions } from '../scenario/files.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
 import type { PlanItem, PlanOptions } from './plan.js';
 import { InterruptedError, runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
 import type { TickMessage, WorkerReply, WorkerTask } from './worker.js';
@@ -105,6 +104,7 @@ async function runInPool(
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
     throw new Error(`the worker module ${fileURLToPath(url)} is missing (run npm run build)`);
   }
+  const { Piscina } = await import('piscina'); // loaded only when a pool is used (start-up cost)
   const heapMb = options.workerMemoryMb ?? defaultWorkerMemoryMb(threads);
   const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   // A worker dying between tasks is reported through the task that follows; keep the event quiet.

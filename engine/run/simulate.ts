@@ -387,21 +387,41 @@ function trackGauges(ctx: ClusterContext, recorder: Recorder): void {
     last.set(name, v);
     recorder.setGauge(name, Math.max(0, ctx.sim.now), v);
   };
-  const images = new Set<string>();
-  const recountPods = () => {
-    const counts = new Map<string, number>();
-    for (const pod of ctx.store.list('Pod')) {
-      const image = pod.spec.containers[0]?.image ?? '';
-      images.add(image);
-      const state =
-        pod.metadata.deletionTimestamp !== undefined ? 'Terminating' : isPodReady(pod) ? 'Ready' : pod.status.phase === 'Running' ? 'Running' : 'Pending';
-      const key = `pods/${image}/${state}`;
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-    }
-    for (const image of [...images].sort()) for (const s of states) set(`pods/${image}/${s}`, counts.get(`pods/${image}/${s}`) ?? 0);
+  // Incremental: each Pod event moves that one pod between (image, state) counts (O(1) per event).
+  const counts = new Map<string, number>();
+  const stateOf = new Map<string, string>();
+  const keyOf = (pod: Pod): string => {
+    const image = pod.spec.containers[0]?.image ?? '';
+    const state = pod.metadata.deletionTimestamp !== undefined ? 'Terminating' : isPodReady(pod) ? 'Ready' : pod.status.phase === 'Running' ? 'Running' : 'Pending';
+    return `pods/${image}/${state}`;
   };
-  recountPods();
-  ctx.store.watch('Pod', recountPods);
+  const bump = (key: string, by: number) => {
+    const n = (counts.get(key) ?? 0) + by;
+    counts.set(key, n);
+    set(key, n);
+  };
+  const newImage = (image: string) => {
+    if (images.has(image)) return;
+    images.add(image);
+    for (const st of states) if (!counts.has(`pods/${image}/${st}`)) bump(`pods/${image}/${st}`, 0);
+  };
+  const images = new Set<string>();
+  const observe = (type: string, pod: Pod) => {
+    const uid = pod.metadata.uid;
+    const before = stateOf.get(uid);
+    const after = type === 'DELETED' ? undefined : keyOf(pod);
+    if (before === after) return;
+    if (before !== undefined) bump(before, -1);
+    if (after !== undefined) {
+      newImage(pod.spec.containers[0]?.image ?? '');
+      bump(after, 1);
+      stateOf.set(uid, after);
+    } else stateOf.delete(uid);
+  };
+  const initial = ctx.store.list('Pod');
+  for (const image of [...new Set(initial.map((p) => p.spec.containers[0]?.image ?? ''))].sort()) newImage(image);
+  for (const pod of initial) observe('ADDED', pod);
+  ctx.store.watch('Pod', observe);
   const recountSlice = (slice: { metadata: { namespace: string; labels: Record<string, string> }; endpoints: Array<{ conditions: { ready: boolean } }> }) => {
     const svc = slice.metadata.labels['kubernetes.io/service-name'] ?? '';
     set(`endpoints/${slice.metadata.namespace}/${svc}`, slice.endpoints.filter((e) => e.conditions.ready).length);

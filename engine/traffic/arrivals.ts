@@ -11,6 +11,8 @@ export interface RateProfile {
   rateAt(t: number): number;
   /** An upper bound of rateAt over all t (for thinning). */
   readonly maxRate: number;
+  /** True when rateAt is maxRate at every t: Poisson arrivals then need no thinning draw. */
+  readonly constant?: boolean;
 }
 
 export type RateShape =
@@ -30,7 +32,7 @@ export type RateShape =
 export function rateProfile(base: number, shape: RateShape = { type: 'constant' }): RateProfile {
   switch (shape.type) {
     case 'constant':
-      return { rateAt: () => base, maxRate: base };
+      return { rateAt: () => base, maxRate: base, constant: true };
     case 'ramp': {
       const { from, to, start, duration } = shape;
       return {
@@ -74,8 +76,21 @@ export interface ArrivalProcess {
   next(t: number): number;
 }
 
-/** Arrivals with exponential gaps at the profile's rate times `multiplier()` (thinning). */
+/**
+ * Arrivals with exponential gaps at the profile's rate times `multiplier()`: thinning for a varying
+ * rate; for a constant profile one draw per arrival (every candidate would be kept, so the acceptance
+ * draw is skipped — this consumes the stream differently from thinning, on purpose).
+ */
 export function poissonArrivals(profile: RateProfile, rng: RandomStream, multiplier: () => number = () => 1): ArrivalProcess {
+  if (profile.constant === true) {
+    const rate = profile.maxRate;
+    return {
+      next(t) {
+        const lambda = rate * multiplier();
+        return lambda > 0 ? t - Math.log(1 - rng.next()) / lambda : Infinity;
+      },
+    };
+  }
   return {
     next(t) {
       const m = multiplier();

@@ -30,6 +30,9 @@ export interface PodServerSpec {
   errorRng: RandomStream;
 }
 
+/** Queue ring entries allocated per pod at first; the ring doubles as the queue grows (to `queue`). */
+const INITIAL_QUEUE = 16;
+
 export class PodServers {
   count = 0;
   readonly uid: string[] = [];
@@ -79,7 +82,7 @@ export class PodServers {
     const c = Math.max(1, spec.concurrency | 0);
     this.conc.push(c);
     this.qcap.push(Math.max(0, spec.queue | 0));
-    this.qbuf.push(new Int32Array(Math.max(1, spec.queue | 0)));
+    this.qbuf.push(new Int32Array(Math.max(1, Math.min(INITIAL_QUEUE, spec.queue | 0)))); // grows on demand up to `queue`
     this.slotReq.push(new Int32Array(c).fill(-1));
     this.slotEvent.push(new Float64Array(c).fill(-1));
     const free = new Int32Array(c);
@@ -103,8 +106,9 @@ export class PodServers {
     }
     const len = this.qlen[p]!, cap = this.qcap[p]!;
     if (len >= cap) return QUEUE_FULL;
-    const buf = this.qbuf[p]!;
-    buf[(this.qhead[p]! + len) % cap] = r;
+    let buf = this.qbuf[p]!;
+    if (len === buf.length) buf = this.growQueue(p, buf, len, cap);
+    buf[(this.qhead[p]! + len) % buf.length] = r;
     this.qlen[p] = len + 1;
     this.requests.serverOwned[r] = 1;
     this.requests.slot[r] = -1;
@@ -126,8 +130,8 @@ export class PodServers {
       this.freeSlots[p]![this.nfreeSlots[p]!++] = s;
       aborted.push(r);
     }
-    const cap = this.qcap[p]!, buf = this.qbuf[p]!;
-    for (let i = 0; i < this.qlen[p]!; i++) aborted.push(buf[(this.qhead[p]! + i) % cap]!);
+    const buf = this.qbuf[p]!;
+    for (let i = 0; i < this.qlen[p]!; i++) aborted.push(buf[(this.qhead[p]! + i) % buf.length]!);
     this.qlen[p] = 0;
     this.qhead[p] = 0;
     this.busy[p] = 0;
@@ -168,14 +172,24 @@ export class PodServers {
     req.release(r);
     // next queued request takes the slot
     if (this.qlen[p]! > 0) {
-      const cap = this.qcap[p]!, h = this.qhead[p]!;
-      const next = this.qbuf[p]![h]!;
-      this.qhead[p] = (h + 1) % cap;
+      const buf = this.qbuf[p]!, h = this.qhead[p]!;
+      const next = buf[h]!;
+      this.qhead[p] = (h + 1) % buf.length;
       this.qlen[p]!--;
       this.start(p, next, true);
     } else if (this.inFlight[p] === 0) {
       this.onIdle(p);
     }
+  }
+
+  /** Doubles pod p's queue ring (up to its capacity), unrolled so the head is at 0. */
+  private growQueue(p: number, buf: Int32Array, len: number, cap: number): Int32Array {
+    const next = new Int32Array(Math.min(cap, buf.length * 2));
+    const h = this.qhead[p]!;
+    for (let i = 0; i < len; i++) next[i] = buf[(h + i) % buf.length]!;
+    this.qbuf[p] = next;
+    this.qhead[p] = 0;
+    return next;
   }
 
   private grow(n: number): void {

@@ -80,3 +80,46 @@ describe('RolloutTracker', () => {
     expect(rs[0]!.durationS).toBeCloseTo(55 + 20, 6);
   });
 });
+
+describe('RolloutTracker counts incrementally, as a full recount at every change would', () => {
+  /** The old way, counted here from the store at every event: all, active and available pods of `web`. */
+  function bruteForce(ctx: ReturnType<typeof makeContext>, minReady: number) {
+    const ext = { maxPods: 0, maxActive: 0, minAvailable: Infinity };
+    let open = false;
+    const recount = () => {
+      if (!open) return;
+      const d = ctx.store.get('Deployment', 'web', 'default')!;
+      let all = 0, active = 0, available = 0;
+      for (const rs of ctx.store.ownedBy('ReplicaSet', d.metadata.uid)) {
+        for (const pod of ctx.store.ownedBy('Pod', rs.metadata.uid)) {
+          all++;
+          if (pod.metadata.deletionTimestamp !== undefined || pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed') continue;
+          active++;
+          const ready = pod.status.conditions.find((c) => c.type === 'Ready');
+          if (ready?.status === 'True' && (minReady <= 0 || (ready.lastTransitionTime !== undefined && ready.lastTransitionTime + minReady <= ctx.sim.now))) available++;
+        }
+      }
+      ext.maxPods = Math.max(ext.maxPods, all);
+      ext.maxActive = Math.max(ext.maxActive, active);
+      ext.minAvailable = Math.min(ext.minAvailable, available);
+    };
+    for (const kind of ['Pod', 'ReplicaSet', 'Deployment'] as const) ctx.store.watch(kind, recount);
+    return { start: () => ((open = true), recount()), ext };
+  }
+
+  it.each([
+    [10, '25%', '25%', 0],
+    [10, '25%', '25%', 7],
+    [6, 2, 0, 15],
+    [5, 0, 1, 3],
+  ] as const)('D=%d surge=%s unavailable=%s minReadySeconds=%d', (D, surge, unav, minReady) => {
+    const { ctx, tracker } = rollout({ replicas: D, maxSurge: surge, maxUnavailable: unav, linger: 2, minReadySeconds: minReady });
+    const brute = bruteForce(ctx, minReady);
+    setImage(ctx, 'web', 'app', 'app:v2');
+    brute.start();
+    ctx.sim.run({ until: 400 });
+    const [r] = tracker.finish();
+    expect(r!.outcome).toBe('complete');
+    expect([r!.maxPods, r!.maxActivePods, r!.minAvailable]).toEqual([brute.ext.maxPods, brute.ext.maxActive, brute.ext.minAvailable]);
+  });
+});

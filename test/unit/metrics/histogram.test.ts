@@ -1,5 +1,7 @@
+import fc from 'fast-check';
+import { build, encodeIntoCompressedBase64, type JsHistogram } from 'hdr-histogram-js';
 import { describe, expect, it } from 'vitest';
-import { HISTOGRAM_MAX_MICROS, LatencyHistogram } from '../../../engine/metrics/histogram.js';
+import { HISTOGRAM_MAX_MICROS, LatencyHistogram, hdrIndex, hdrLowestValue } from '../../../engine/metrics/histogram.js';
 import { FAILURE_OUTCOMES, OUTCOME_INDEX, OUTCOMES, isOutcome, outcomeRecord } from '../../../engine/metrics/outcomes.js';
 
 /** 1..n microseconds, each once. */
@@ -141,5 +143,40 @@ describe('LatencyHistogram', () => {
     h.record(3599);
     expect(h.cells).toBe(before);
     expect(before).toBe(23_552);
+  });
+});
+
+describe('LatencyHistogram fast index (issue: exact, faster than recordValue)', () => {
+  it('hdrIndex equals hdr-histogram-js countsArrayIndex, and hdrLowestValue maps back into the cell', () => {
+    const ref = build({ bitBucketSize: 64, autoResize: false, lowestDiscernibleValue: 1, highestTrackableValue: HISTOGRAM_MAX_MICROS, numberOfSignificantValueDigits: 3, useWebAssembly: false }) as JsHistogram;
+    const values = [1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 65535, 65536, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, HISTOGRAM_MAX_MICROS - 1, HISTOGRAM_MAX_MICROS];
+    fc.assert(fc.property(fc.integer({ min: 1, max: HISTOGRAM_MAX_MICROS }), (v) => void values.push(v)), { numRuns: 5000 });
+    for (const v of values) {
+      const i = hdrIndex(v);
+      expect(i, `value ${v}`).toBe(ref.countsArrayIndex(v));
+      expect(ref.countsArrayIndex(hdrLowestValue(i))).toBe(i);
+      expect(hdrLowestValue(i)).toBe(ref.lowestEquivalentValue(v));
+    }
+  });
+
+  it('records on random latencies give the same encoding and percentiles as recording each value into hdr-histogram-js', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ min: 0, max: 4000, noNaN: true }), { minLength: 1, maxLength: 400 }), (secs) => {
+        const ref = build({ bitBucketSize: 64, autoResize: false, lowestDiscernibleValue: 1, highestTrackableValue: HISTOGRAM_MAX_MICROS, numberOfSignificantValueDigits: 3, useWebAssembly: false }) as JsHistogram;
+        const h = new LatencyHistogram();
+        for (const s of secs) {
+          h.record(s);
+          ref.recordValue(Math.min(HISTOGRAM_MAX_MICROS, Math.max(1, Math.round(s * 1e6))));
+        }
+        expect(h.encode()).toBe(encodeIntoCompressedBase64(ref));
+        for (const p of [50, 90, 99, 99.9, 100]) expect(h.percentile(p)).toBe(ref.getValueAtPercentile(p) / 1e6);
+        expect(h.count).toBe(ref.totalCount);
+        // recording after a read keeps adding to the same cells
+        h.record(0.05);
+        ref.recordValue(50_000);
+        expect(h.encode()).toBe(encodeIntoCompressedBase64(ref));
+      }),
+      { numRuns: 100 },
+    );
   });
 });

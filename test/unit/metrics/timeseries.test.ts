@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OUTCOME_INDEX, OUTCOMES } from '../../../engine/metrics/outcomes.js';
-import { MAX_SERIES_BUCKETS, SERIES_LATENCY_CELLS, TimeSeries } from '../../../engine/metrics/timeseries.js';
+import { MAX_SERIES_BUCKETS, SERIES_LATENCY_CELLS, TimeSeries, cellOf } from '../../../engine/metrics/timeseries.js';
 
 const OK = OUTCOME_INDEX.ok;
 const TIMEOUT = OUTCOME_INDEX.timeout;
@@ -202,5 +203,21 @@ describe('TimeSeries JSON and merge', () => {
     expect(before).toBe(10 * (1 + OUTCOMES.length + SERIES_LATENCY_CELLS));
     for (let i = 0; i < 100_000; i++) s.request(i / 10_000, OK, (i % 1000) / 1000);
     expect(s.footprint()).toBe(before);
+  });
+});
+
+describe('series latency cells: shift-based index', () => {
+  it('equals the division-based formula it replaced, on boundaries and random values', () => {
+    const reference = (seconds: number): number => {
+      let us = Math.round(seconds * 1e6);
+      if (!(us >= 1)) us = 1;
+      else if (us > 3_600_000_000) us = 3_600_000_000;
+      if (us < 32) return us;
+      const b = 31 - Math.clz32(us) - 4;
+      return b * 16 + Math.floor(us / 2 ** b);
+    };
+    const values = [0, 1e-7, 1e-6, 31e-6, 32e-6, 33e-6, 63e-6, 64e-6, 0.001, 0.0155, 1, 2147.483647, 2147.483648, 3599.999999, 3600, 7200, Infinity];
+    fc.assert(fc.property(fc.double({ min: 0, max: 4000, noNaN: true }), (s) => void values.push(s)), { numRuns: 5000 });
+    for (const s of values) expect(cellOf(s), `${s} s`).toBe(reference(s));
   });
 });

@@ -201,3 +201,37 @@ describe('closed workloads', () => {
     expect(sink.total).toBeLessThanOrEqual(3 * 2001); // t = 0, 0.001, … (float sums may fit one more before 2 s)
   });
 });
+
+describe('pod queue ring (grows on demand up to `queue`)', () => {
+  const burst = (queue: number, service = 0.1, until = 0.0605) => {
+    const order: number[] = [];
+    const outcomes: number[] = [];
+    const sink = { request: (sentAt: number, _endedAt: number, outcome: number) => void (outcome === O.ok ? order.push(sentAt) : outcomes.push(outcome)) };
+    // 60 arrivals 1 ms apart at one pod with one slot and 100 ms service: all but the first queue up
+    const { sim, plane } = servicePlane({ pods: 1, behavior: behavior({ concurrency: 1, queue, serviceTime: constant(service) }), until, sink });
+    plane.addClient(openClient({ rate: 1000, arrivals: 'constant', timeout: 60 }));
+    sim.run();
+    return { order, outcomes };
+  };
+
+  it('keeps FIFO order across growth (60 queued behind one slot, capacity 100)', () => {
+    const { order, outcomes } = burst(100);
+    expect(outcomes).toEqual([]);
+    expect(order).toHaveLength(60);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('keeps FIFO order when the ring grows while its head has moved (arrivals at twice the service rate)', () => {
+    const { order, outcomes } = burst(1000, 0.002, 0.2005);
+    expect(outcomes).toEqual([]);
+    expect(order).toHaveLength(200);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('still rejects at the configured capacity (1 in service + 20 queued; the rest overload)', () => {
+    const { order, outcomes } = burst(20);
+    expect(order).toHaveLength(21);
+    expect(outcomes).toEqual(Array(39).fill(O.overload));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+});
