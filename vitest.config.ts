@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Generous: many tests spawn the built CLI, and a slow, loaded 2-core machine takes minutes for
-    // what a laptop does in seconds. These limits exist to catch hangs, not to measure speed.
+    // Generous: many tests and hooks spawn the built CLI (e.g. the shards of test/e2e/workers.test.ts),
+    // and a slow, loaded 2-core machine takes minutes for what a laptop does in seconds; vitest's 10 s
+    // hook default was hit. These limits exist to catch hangs, not to measure speed.
     testTimeout: 600_000,
     hookTimeout: 600_000,
     coverage: {

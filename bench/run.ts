@@ -4,15 +4,29 @@ import { HOLD, holdKernel, holdMinimal } from './hold.js';
 import { MODEL, runKubesim, runPeer, sharedDir } from './dataplane.js';
 import { memoryProfile } from './memory.js';
 import { printWorkersBench, workersBench } from './workers.js';
+import { printRows, processBench, rolloutBench } from './process.js';
 
 /**
  * `npm run bench`: measured ratios, printed, never asserted (they depend on the machine).
  * 1. kernel vs a minimal typed-array loop on the hold model (same process, tinybench);
  * 2. the data plane vs the reference models of shared/peers (same job);
  * 3. memory from 1M to 10M requests;
- * 4. worker threads: the same plan with 1, 2 and every core (`npm run bench workers`).
+ * 4. worker threads: the same plan with 1, 2 and every core (`npm run bench workers`);
+ * 5. whole process (`npm run bench process`): `kubesim run` against the peers on their own scenario,
+ *    start-up, memory at 1M/100M requests, worker threads — one table of figure, peer, ratio, goal;
+ * 6. control plane at scale (`npm run bench rollout`): the N-pod rollout at 1k, 10k, 100k pods.
+ * `npm run bench process quick` (and `rollout quick`) run smaller sizes.
  */
 const only = process.argv[2];
+const quick = process.argv[3] === 'quick';
+
+if (!only || only === 'process') {
+  printRows('Whole process: kubesim run vs the reference models (CPU seconds, same job)', await processBench(quick));
+}
+
+if (!only || only === 'rollout') {
+  printRows('Control plane: rolling update of a Deployment with N pods', rolloutBench(quick ? [1_000, 4_000] : [1_000, 10_000, 100_000]));
+}
 
 if (!only || only === 'kernel') {
   const bench = new Bench({ name: 'kernel hold model', iterations: 8, warmupIterations: 2, time: 0 });

@@ -1,4 +1,7 @@
+import { writeHtmlReport } from './html.js';
 import { writeJsonReport } from './json.js';
+import { writeJunitReport } from './junit.js';
+import { writeMarkdownReport } from './markdown.js';
 import type { Report } from './model.js';
 
 /**
@@ -14,12 +17,15 @@ export interface ReportWriter {
 
 const writers: ReportWriter[] = [
   { name: 'json', description: 'report.json: the whole report model (see the README)', write: (r, out) => [writeJsonReport(r, out)] },
+  { name: 'html', description: 'report.html: one self-contained page with charts, findings and the event log (works offline)', write: (r, out) => [writeHtmlReport(r, out)] },
+  { name: 'md', description: 'summary.md: verdict, SLOs, findings and ranking in Markdown (CI job summary, MR comment)', write: (r, out) => [writeMarkdownReport(r, out)] },
+  { name: 'junit', description: 'junit.xml: one test case per SLO per variant (CI test reports)', write: (r, out) => [writeJunitReport(r, out)] },
 ];
 
 export const REPORT_WRITERS: ReadonlyMap<string, ReportWriter> = new Map(writers.map((w) => [w.name, w]));
 
-/** The formats written when --format is not given. */
-export const DEFAULT_FORMATS: readonly string[] = ['json'];
+/** The formats written when --format is not given: report.json and report.html (those registered). */
+export const DEFAULT_FORMATS: readonly string[] = ['json', 'html'];
 
 /** An unusable --format value; the message says what was expected. */
 export class FormatError extends Error {

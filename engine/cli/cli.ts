@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
-import { renderTerminal, sloValue } from '../../reports/terminal.js';
+import { renderTerminal, renderVerdict, sloValue, useColor } from '../../reports/terminal.js';
 import { defaultWorkers, executePlan, InputsChangedError } from '../run/pool.js';
 import { collectResults, expandScenarios, InterruptedError, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
 import {
@@ -173,6 +173,12 @@ function formatOption(): Option {
     .default([...DEFAULT_FORMATS], DEFAULT_FORMATS.join(','));
 }
 
+/** The formats, one a line, for the help of run and merge. */
+function formatsHelp(): string {
+  const lines = [...REPORT_WRITERS.values()].map((w) => `  ${w.name.padEnd(6)} ${w.description}`);
+  return `Formats (--format, default ${DEFAULT_FORMATS.join(',')}):\n${lines.join('\n')}`;
+}
+
 /** `--detail`, shared by run and merge. */
 function detailOption(): Option {
   return new Option('--detail <level>', 'per-run detail in the report: full (time series and event log of every run) or summary')
@@ -216,7 +222,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
 
   const run = program
     .command('run')
-    .description('simulate scenarios and write the report (report.json in --out)')
+    .description('simulate scenarios and write the report files (--format) in --out')
     .argument('<files...>', 'scenario or manifest files, or folders of them')
     .addOption(new Option('--seed <n>', 'seed for every scenario (overrides spec.seed)').argParser(nonNegativeInt('a non-negative integer')))
     .addOption(
@@ -236,7 +242,9 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .option('-q, --quiet', 'no progress, notes or summary; only problems, on stderr')
     .addHelpText(
       'after',
-      '\nProgress goes to stderr (a bar on a terminal, one line per run otherwise), the summary to stdout.\n' +
+      `\n${formatsHelp()}\n\n` +
+        'Progress goes to stderr (a bar on a terminal, one line per run otherwise), the summary to stdout\n' +
+        '(coloured on a terminal; NO_COLOR turns colour off, FORCE_COLOR on).\n' +
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
@@ -253,7 +261,8 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .option('-q, --quiet', 'no notes or summary; only problems, on stderr')
     .addHelpText(
       'after',
-      '\nThe scenario files the shards ran must be present, unchanged, at the same paths relative to the\n' +
+      `\n${formatsHelp()}\n\n` +
+        'The scenario files the shards ran must be present, unchanged, at the same paths relative to the\n' +
         'current folder (merge reloads them). Every shard 1 … n is needed exactly once.\n' +
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
@@ -444,9 +453,10 @@ function finish(runs: ScenarioRuns[], out: string, formats: string[], detail: Re
   if (!quiet) {
     const runNotes = new Set(runs.flatMap((s) => s.variants.flatMap((v) => v.runs.flatMap((r) => r.notes.map((n) => `${s.scenario.name}: ${n}`)))));
     for (const n of runNotes) io.stderr.write(`kubesim: note: ${oneLine(n)}\n`);
-    const color = io.stdout.isTTY === true && !io.env.NO_COLOR;
+    const color = useColor(io.stdout.isTTY === true, io.env);
     io.stdout.write(renderTerminal(report, { color }));
     for (const f of written) io.stdout.write(`report: ${f}\n`);
+    io.stdout.write(renderVerdict(report, { color }));
   }
   for (const line of problems(report)) io.stderr.write(`${line}\n`);
   reportFailures(
@@ -475,7 +485,7 @@ function problems(report: Report): string[] {
       for (const slo of v.summary.slos) {
         if (slo.pass) continue;
         const where = s.variants.length === 1 && v.name === 'default' ? oneLine(s.name) : `${oneLine(s.name)}/${oneLine(v.name)}`;
-        const value = sloValue(slo.pooledValue, slo.unit);
+        const value = sloValue(slo.pooledValue, slo.unit, slo.threshold);
         const detail = slo.runs === 1 ? value : `held in ${slo.passed} of ${slo.runs} runs; pooled ${value}`;
         lines.push(`kubesim: SLO failed: ${where}: ${oneLine(slo.expr)} (${detail})`);
       }

@@ -296,7 +296,8 @@ export type ObjectOfKind<K extends Kind> = Extract<KubeObject, { kind: K }>;
 
 /** Finds a condition by type. */
 export function getCondition(conditions: readonly Condition[], type: string): Condition | undefined {
-  return conditions.find((c) => c.type === type);
+  for (let i = 0; i < conditions.length; i++) if (conditions[i]!.type === type) return conditions[i];
+  return undefined;
 }
 
 /**

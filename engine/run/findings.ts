@@ -326,18 +326,8 @@ function strategyOf(input: FindingInput, t: FindingTrigger | null): string | nul
 // -------------------------------------------------------------------------------------------------
 // Wording
 
-interface Core {
-  cause: FindingCause;
-  outcome: Outcome;
-  count: number;
-  from: number;
-  to: number;
-  trigger: FindingTrigger | null;
-  subjects: string[];
-  owners: string[];
-  evidence: Record<string, number>;
-  about: string;
-}
+/** What the wording reads: a finding without its sentence, plus what it is about (image, node, Service, kill kind). */
+type Core = Omit<Finding, 'message' | 'fix'> & { about: string };
 
 const VERB: Record<Outcome, string> = {
   ok: 'succeeded',

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_FORMATS } from '../../reports/formats.js';
 
 /**
  * The kubesim command as users run it: the compiled dist/engine/cli/main.js (`npm test` builds first)
@@ -21,7 +22,7 @@ interface Result {
 }
 
 function kubesim(...args: string[]): Result {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', KUBESIM_DEBUG: '' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, KUBESIM_DEBUG: '' } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -61,6 +62,7 @@ describe('help and version', () => {
     const r = kubesim('run', '--help');
     expect(r.code).toBe(0);
     for (const o of ['--seed', '--replications', '--out', '--format', '--quiet', 'kubesim-report/']) expect(r.stdout).toContain(o);
+    for (const f of ['json   report.json', 'md     summary.md', 'junit  junit.xml', 'NO_COLOR', 'FORCE_COLOR']) expect(r.stdout).toContain(f);
   });
 
   it('--version prints the package version', () => {
@@ -158,7 +160,7 @@ describe('run', () => {
 
   it('exits 0 when every SLO holds, with a summary on stdout and progress lines on stderr', () => {
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/^web-app-steady · scenarios\/web-app\.yaml · seed 42 · 1 replication · 2m simulated\n/);
+    expect(first.stdout).toMatch(/^web-app-steady\n {2}scenarios\/web-app\.yaml · seed 42 · 1 replication · 2m simulated\n/);
     for (const row of ['requests', 'availability', 'latency p50', 'latency p90', 'latency p99', 'latency max', 'failures', 'rollouts']) {
       expect(first.stdout).toMatch(new RegExp(`^  ${row} `, 'm'));
     }
@@ -225,8 +227,8 @@ describe('run', () => {
     expect(text.endsWith('}\n')).toBe(true);
   });
 
-  it('the atomic write leaves only report.json in the folder', () => {
-    expect(readdirSync(out)).toEqual(['report.json']);
+  it('the atomic write leaves only the report files in the folder (the default formats: json, html once registered)', () => {
+    expect(readdirSync(out).sort()).toEqual(DEFAULT_FORMATS.map((f) => `report.${f}`).sort());
   });
 
   it('the same seed gives a byte-identical report.json', () => {
@@ -291,7 +293,7 @@ describe('run', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^ {2}SLO p\(99\) < 1ms +✗ [\d.]+ ms$/m);
     expect(r.stdout).toMatch(/^ {2}SLO availability >= 50% +✓ /m);
-    expect(r.stdout).toMatch(/^ {2}rollout deployment\/web +[\d.]+s$/m);
+    expect(r.stdout).toMatch(/^ {2}rollout deployment\/web +[\d.]+ s$/m);
     expect(r.stderr).toMatch(/^kubesim: SLO failed: rollout-slo-fails: p\(99\) < 1ms \([\d.]+ ms\)$/m);
     const report = readReport(o);
     expect(report.slosPass).toBe(false);
@@ -361,9 +363,37 @@ describe('run', () => {
     expect(readdirSync(o)).toEqual(['report.json']);
     const r = kubesim('run', '--format', 'json,xml', '--out', outDir(), `${FIX}/notes.yaml`);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown format "xml"; available: json');
+    expect(r.stderr).toMatch(/unknown format "xml"; available: json, (\w+, )*md, junit/);
     expect(r.stdout).toBe('');
   });
+
+  it('--format md,junit: summary.md and junit.xml, listed after the summary; the verdict is the last line', () => {
+    const o = outDir();
+    const r = kubesim('run', '--format', 'md,junit', '--out', o, `${FIX}/rollout.yaml`);
+    expect(r.code).toBe(1);
+    expect(readdirSync(o).sort()).toEqual(['junit.xml', 'summary.md']);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.slice(-3)).toEqual([`report: ${path.join(o, 'summary.md')}`, `report: ${path.join(o, 'junit.xml')}`, expect.stringMatching(/^✗ 1 of \d+ SLOs? failed: p\(99\) < 1ms \([\d.]+ ms\)$/)]);
+    expect(readFileSync(path.join(o, 'summary.md'), 'utf8')).toMatch(/^## ❌ kubesim: 1 of \d+ SLOs? failed\n/);
+    expect(readFileSync(path.join(o, 'junit.xml'), 'utf8')).toContain('type="SLOFailure"');
+    for (const l of r.stdout.split('\n')) expect([...l].length).toBeLessThanOrEqual(100);
+  }, 300_000);
+
+  it('merge --format md,junit writes the same summary.md and junit.xml as the run', () => {
+    const [whole, shard, merged] = [outDir(), outDir(), outDir()];
+    expect(kubesim('run', '-q', '--format', 'md,junit', '--out', whole, `${FIX}/rollout.yaml`).code).toBe(1);
+    expect(kubesim('run', '-q', '--shard', '1/1', '--out', shard, `${FIX}/rollout.yaml`).code).toBe(0);
+    expect(kubesim('merge', '-q', '--format', 'junit,md', '--out', merged, shard).code).toBe(1);
+    for (const f of ['summary.md', 'junit.xml']) expect(readFileSync(path.join(merged, f), 'utf8')).toBe(readFileSync(path.join(whole, f), 'utf8'));
+  }, 300_000);
+
+  it('FORCE_COLOR colours the summary even when stdout is not a terminal; NO_COLOR alone does not', () => {
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, [CLI, 'run', '--out', outDir(), `${FIX}/notes.yaml`], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...env } });
+    expect(run({ FORCE_COLOR: '1' }).stdout).toContain('\x1b[1m');
+    expect(run({}).stdout).not.toContain('\x1b[');
+    expect(run({ NO_COLOR: '1' }).stdout).not.toContain('\x1b[');
+  }, 300_000);
 
   it('invalid option values are usage errors (exit 2) with one clear message', () => {
     for (const args of [

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, runCli, type CliIO } from '../../../engine/cli/cli.js';
+import { DEFAULT_FORMATS } from '../../../reports/formats.js';
 import { simulate } from '../../../engine/run/simulate.js';
 import { checkHeap, HeapLimitError, type Simulator } from '../../../engine/run/run.js';
 
@@ -72,7 +73,7 @@ describe('runCli', () => {
     const noColor = await run({ stdoutTTY: true, env: { NO_COLOR: '1' } });
     expect(noColor.stdout).not.toContain('\x1b[');
     expect(noColor.stderr).toContain('kubesim: run 1/1');
-    expect(readdirSync(path.join(tmp, 'tty'))).toEqual(['report.json']);
+    expect(readdirSync(path.join(tmp, 'tty')).sort()).toEqual(DEFAULT_FORMATS.map((f) => `report.${f}`).sort()); // json (and html once registered)
   });
 
   it('usage errors and bad input are exit 2', async () => {

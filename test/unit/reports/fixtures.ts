@@ -1,4 +1,4 @@
-import type { EstimateJSON, LatencyMs, MetricId, Report, RequestCounts, VariantReport } from '../../../reports/model.js';
+import type { ComparisonJSON, EstimateJSON, FindingSummary, LatencyMs, MetricComparisonJSON, MetricId, Report, RequestCounts, VariantReport } from '../../../reports/model.js';
 
 /** Hand-made report models for renderer tests (renderers read the model only). */
 export function counts(byOutcome: Partial<RequestCounts['byOutcome']>): RequestCounts {
@@ -67,4 +67,49 @@ export function metrics(availability: number | null): Record<MetricId, EstimateJ
   const out = {} as Record<MetricId, EstimateJSON>;
   for (const id of ids) out[id] = one(id === 'availability' ? availability : id === 'latency.p50' ? LATENCY.p50 : id === 'latency.p99' ? LATENCY.p99 : id === 'rollout.duration' ? null : 0);
   return out;
+}
+
+/** A finding over a variant's runs (defaults: 57 refused at 30.0–32.1 s after a delete-pod, with a fix). */
+export function finding(over: Partial<FindingSummary> = {}): FindingSummary {
+  return {
+    cause: 'termination_race',
+    outcome: 'refused',
+    count: 57,
+    fromS: 30,
+    toS: 32.1,
+    trigger: { atS: 30, action: 'delete-pod', target: 'deployment/web-app', detail: 'web-app-7d9f-x2k' },
+    subjects: ['web-app-7d9f-x2k'],
+    message: '57 requests refused at 30.0–32.1 s after delete-pod web-app-7d9f-x2k: kube-proxy routed to the pod for 2.1 s after it stopped listening.',
+    fix: 'preStop sleep ≥ 3 s',
+    evidence: { propagationS: 2.1 },
+    runs: 1,
+    perRun: 57,
+    ...over,
+  };
+}
+
+/** A comparison of every variant after the first with it, with made-up differences. */
+export function comparison(r: Report): void {
+  const s = r.scenarios[0]!;
+  const m = (difference: number, half: number, verdict: MetricComparisonJSON['verdict']): MetricComparisonJSON => ({
+    better: 'higher',
+    n: 3,
+    baseline: 0,
+    variant: difference,
+    difference,
+    sd: half,
+    ci95: [difference - half, difference + half],
+    relative: null,
+    unpaired: { n: [3, 3], difference, df: 4, ci95: [difference - 2 * half, difference + 2 * half] },
+    verdict,
+  });
+  s.comparison = {
+    baseline: s.variants[0]!.name,
+    confidence: 0.95,
+    variants: s.variants.slice(1).map((v, i) => ({
+      variant: v.name,
+      pairs: 3,
+      metrics: { availability: m(0.02433 * (i + 1), 0.00439, 'better'), 'latency.p99': m(-123.4, 12.3, 'no significant difference') } as Record<MetricId, MetricComparisonJSON>,
+    })),
+  } as ComparisonJSON;
 }

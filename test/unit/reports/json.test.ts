@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../../reports/atomic.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../../reports/formats.js';
 import { REPORT_JSON, reportJsonText, writeJsonReport } from '../../../reports/json.js';
+import { renderJunit } from '../../../reports/junit.js';
+import { renderMarkdown } from '../../../reports/markdown.js';
 import { report, variant } from './fixtures.js';
 
 let dir: string;
@@ -60,9 +62,18 @@ describe('report writers', () => {
     expect(() => writeReports(report([]), out, ['nope'])).toThrow(FormatError);
   });
 
-  it('the registry has json, the default', () => {
-    expect([...REPORT_WRITERS.keys()]).toContain('json');
-    expect(DEFAULT_FORMATS).toEqual(['json']);
+  it('the registry has json, md and junit; the default is json and html (once html is registered)', () => {
+    for (const f of ['json', 'md', 'junit']) expect([...REPORT_WRITERS.keys()]).toContain(f);
+    expect(DEFAULT_FORMATS).toEqual(['json', 'html']);
+  });
+
+  it('md and junit write <out>/summary.md and <out>/junit.xml', () => {
+    const out = path.join(dir, 'formats/');
+    const r = report([variant('default')]);
+    expect(writeReports(r, out, ['md', 'junit'])).toEqual([path.join(out, 'summary.md'), path.join(out, 'junit.xml')]);
+    expect(readFileSync(path.join(out, 'summary.md'), 'utf8')).toBe(renderMarkdown(r));
+    expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).toBe(renderJunit(r));
+    expect(readdirSync(out).sort()).toEqual(['junit.xml', 'summary.md']); // no temporary file left
   });
 });
 
@@ -73,8 +84,11 @@ describe('parseFormats', () => {
   });
 
   it('rejects unknown names and empty lists with what is available', () => {
-    expect(() => parseFormats('xml')).toThrow('unknown format "xml"; available: json');
-    expect(() => parseFormats('json,xml,pdf')).toThrow('unknown formats "xml", "pdf"; available: json');
-    expect(() => parseFormats(' , ')).toThrow('expected a comma-separated list of formats (json)');
+    const known = [...REPORT_WRITERS.keys()].join(', ');
+    expect(known).toMatch(/^json, .*md, junit/);
+    expect(() => parseFormats('xml')).toThrow(`unknown format "xml"; available: ${known}`);
+    expect(() => parseFormats('json,xml,pdf')).toThrow(`unknown formats "xml", "pdf"; available: ${known}`);
+    expect(() => parseFormats(' , ')).toThrow(`expected a comma-separated list of formats (${known})`);
+    expect(parseFormats('JUNIT,md,json')).toEqual(['junit', 'md', 'json']);
   });
 });

@@ -1,0 +1,214 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+import { sharedDir } from './dataplane.js';
+
+/**
+ * What users run, whole process: `kubesim run` (node start-up, module loading, scenario loading, warm
+ * start, the run with every metric on — HDR latency, 1 s series, client timeouts, the control plane —
+ * report building and writing) on the reference models' own scenario (bench/scenarios/service-limit.yaml:
+ * 50 pods × 4 slots, Exp(10 ms), random balancing, ρ = 0.8), side by side with the peers of
+ * ../shared/peers run in the same job. CPU seconds (user + sys of the child, from GNU time) are the
+ * figure: they do not depend on what else the machine runs the way wall time does. Ratios are printed,
+ * never asserted.
+ */
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const SCENARIO = path.join(ROOT, 'bench/scenarios/service-limit.yaml');
+/** λ = ρ·N·k·μ of the model. */
+export const LAMBDA = 0.8 * 50 * 4 * 100;
+const TIME = '/usr/bin/time';
+
+export interface ProcessFigure {
+  cpuS: number;
+  wallS: number;
+  rssMb: number;
+  stdout: string;
+}
+
+/** Runs a command under GNU time (CPU, wall, peak RSS); wall from the parent when time is absent. */
+export function measure(cmd: string, args: string[]): ProcessFigure {
+  const hasTime = existsSync(TIME);
+  const t0 = process.hrtime.bigint();
+  const r = hasTime
+    ? spawnSync(TIME, ['-f', '@@time %U %S %e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20 })
+    : spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (r.error) throw r.error;
+  const m = /@@time ([\d.]+) ([\d.]+) ([\d.]+) (\d+)/.exec(r.stderr ?? '');
+  if (m === null) return { cpuS: NaN, wallS: wall, rssMb: NaN, stdout: r.stdout };
+  return { cpuS: Number(m[1]) + Number(m[2]), wallS: Number(m[3]), rssMb: Number(m[4]) / 1024, stdout: r.stdout };
+}
+
+/** The service-limit scenario with a duration for `requests` requests (0 requests: a 1 ms run). */
+function scenarioFor(dir: string, requests: number, replications = 1): string {
+  const duration = requests === 0 ? '1ms' : `${requests / LAMBDA}s`;
+  const text = readFileSync(SCENARIO, 'utf8').replace(/^ {2}duration: .*$/m, `  duration: ${duration}\n  replications: ${replications}`);
+  const file = path.join(dir, `service-limit-${requests}-${replications}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+/** `kubesim run` whole process on the model for `requests` requests. */
+export function kubesimRun(requests: number, extra: string[] = [], replications = 1): ProcessFigure {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kubesim-bench-'));
+  try {
+    const file = scenarioFor(dir, requests, replications);
+    return measure(process.execPath, [CLI, 'run', file, '--out', path.join(dir, 'out'), '--quiet', '--workers', '1', ...extra]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface Row {
+  figure: string;
+  kubesim: string;
+  peer: string;
+  ratio: string;
+  goal: string;
+}
+
+const f2 = (x: number) => (Number.isFinite(x) ? x.toFixed(2) : 'n/a');
+
+/** The whole-process figures of issue #12, one row each. `quick` uses smaller counts (a smoke run). */
+export async function processBench(quick = false): Promise<Row[]> {
+  const rows: Row[] = [];
+  const shared = sharedDir();
+  const big = quick ? 1_000_000 : 10_000_000;
+  // 1. kubesim run vs the hand-tuned ceiling, CPU seconds of the whole process
+  const bench = new Bench({ name: 'kubesim run, whole process', iterations: quick ? 1 : 3, warmupIterations: 0, time: 0 });
+  let ours: ProcessFigure | undefined;
+  bench.add(`kubesim run ${big.toLocaleString('en')} requests`, () => void (ours = kubesimRun(big)));
+  await bench.run();
+  const js = shared === undefined ? undefined : measure(process.execPath, [path.join(shared, 'peers/service-limit.mjs'), '50', '4', '100', '0.8', String(big), '42']);
+  rows.push({
+    figure: `kubesim run, ${big / 1e6}M requests, CPU s vs service-limit.mjs`,
+    kubesim: f2(ours!.cpuS),
+    peer: js === undefined ? 'skipped (no ../shared/peers)' : f2(js.cpuS),
+    ratio: js === undefined ? '' : `${f2(ours!.cpuS / js.cpuS)}×`,
+    goal: '≤ 2.0×',
+  });
+  // 2. vs SimPy on 1M requests
+  const simpyN = quick ? 100_000 : 1_000_000;
+  const oneM = kubesimRun(simpyN);
+  const py = shared === undefined || !existsSync('/usr/bin/python3') ? undefined : measure('/usr/bin/python3', [path.join(shared, 'peers/simpy-service.py'), '50', '4', '100', '0.8', String(simpyN), '42']);
+  const pyOk = py !== undefined && /requests_per_s=/.test(py.stdout);
+  rows.push({
+    figure: `kubesim run, ${simpyN / 1e6}M requests, CPU s vs SimPy`,
+    kubesim: f2(oneM.cpuS),
+    peer: pyOk ? f2(py!.cpuS) : 'skipped (apt-get install python3-simpy3)',
+    ratio: pyOk ? `${f2(py!.cpuS / oneM.cpuS)}× faster` : '',
+    goal: '≥ 30× faster',
+  });
+  // 3. a 0-request run against node itself
+  const zero = kubesimRun(0);
+  const node = measure(process.execPath, ['-e', '0']);
+  rows.push({ figure: 'a 0-request run (start-up + load + report), CPU s', kubesim: f2(zero.cpuS), peer: `node -e 0: ${f2(node.cpuS)}`, ratio: '', goal: '≤ 0.25 s' });
+  // 4. peak RSS with 100× the requests
+  const small = kubesimRun(1_000_000, ['--detail', 'summary']);
+  const huge = kubesimRun(quick ? 10_000_000 : 100_000_000, ['--detail', 'summary']);
+  rows.push({
+    figure: `peak RSS, ${quick ? '10M' : '100M'} vs 1M requests (MB)`,
+    kubesim: `${f2(huge.rssMb)} vs ${f2(small.rssMb)}`,
+    peer: '',
+    ratio: `${f2(huge.rssMb / small.rssMb)}×`,
+    goal: '≤ 1.2× (+ series buckets per simulated hour)',
+  });
+  // 5. worker threads: 8 replications × 1M
+  const reps = quick ? 2 : 8;
+  const w1 = kubesimRunWorkers(reps, 1);
+  const w2 = kubesimRunWorkers(reps, 2);
+  rows.push({
+    figure: `${reps} replications × 1M, --workers 2 vs 1: wall s (peak RSS MB)`,
+    kubesim: `${f2(w2.wallS)} (${f2(w2.rssMb)})`,
+    peer: `${f2(w1.wallS)} (${f2(w1.rssMb)})`,
+    ratio: `${f2(w1.wallS / w2.wallS)}× wall, ${f2(w2.rssMb / w1.rssMb)}× RSS`,
+    goal: '≥ 1.8× wall, ≤ 1.5× RSS',
+  });
+  return rows;
+}
+
+function kubesimRunWorkers(replications: number, workers: number): ProcessFigure {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kubesim-bench-'));
+  try {
+    const file = scenarioFor(dir, 1_000_000, replications);
+    return measure(process.execPath, [CLI, 'run', file, '--out', path.join(dir, 'out'), '--quiet', '--workers', String(workers), '--detail', 'summary']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A Deployment of `n` replicas (10 nodes per 1,000 pods) rolled out 25%/25% at 10 s. */
+export function rolloutScenario(n: number): string {
+  const nodes = Math.max(1, Math.ceil(n / 100));
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: big}
+spec:
+  replicas: ${n}
+  selector: {matchLabels: {app: big}}
+  template:
+    metadata: {labels: {app: big}}
+    spec:
+      containers:
+      - {name: app, image: app:1, resources: {requests: {cpu: 10m, memory: 16Mi}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: big}
+spec: {selector: {app: big}, ports: [{port: 80}]}
+---
+apiVersion: kubesim.dev/v1alpha1
+kind: Scenario
+metadata: {name: rollout-${n}}
+spec:
+  duration: 10m
+  cluster: {nodes: ${nodes}}
+  images:
+    app:1: {startup: 5s}
+    app:2: {startup: 5s}
+  traffic: [{name: t, service: big, rate: 10/s}]
+  timeline:
+    - {at: 10s, action: set-image, target: deployment/big, image: app=app:2}
+`;
+}
+
+/** The N-pod rollout, whole process, at each size; the growth exponent between consecutive sizes. */
+export function rolloutBench(sizes: number[]): Row[] {
+  const rows: Row[] = [];
+  let prev: { n: number; cpu: number } | undefined;
+  for (const n of sizes) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kubesim-bench-'));
+    try {
+      const file = path.join(dir, `rollout-${n}.yaml`);
+      writeFileSync(file, rolloutScenario(n));
+      const out = path.join(dir, 'out');
+      const r = measure(process.execPath, [CLI, 'run', file, '--out', out, '--quiet', '--workers', '1', '--detail', 'summary', '--format', 'json']);
+      const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { scenarios: [{ variants: [{ runs: [{ rollouts: { outcome: string; durationS: number | null }[] }] }] }] };
+      const ro = report.scenarios[0].variants[0].runs[0].rollouts[0];
+      const exponent = prev === undefined ? '' : `N^${f2(Math.log(r.cpuS / prev.cpu) / Math.log(n / prev.n))} from ${prev.n.toLocaleString('en')}`;
+      rows.push({
+        figure: `rollout of ${n.toLocaleString('en')} pods (25%/25%), wall s (CPU s)`,
+        kubesim: `${f2(r.wallS)} (${f2(r.cpuS)})`,
+        peer: ro === undefined ? 'no rollout' : `${ro.outcome} in ${ro.durationS ?? '?'} s simulated`,
+        ratio: exponent,
+        goal: n >= 100_000 ? '≤ 60 s wall; ≤ N·log N' : '≤ N·log N',
+      });
+      prev = { n, cpu: r.cpuS };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return rows;
+}
+
+/** Prints rows as one Markdown table. */
+export function printRows(title: string, rows: Row[]): void {
+  console.log(`\n## ${title}\n`);
+  console.log('| figure | kubesim | peer | ratio | goal |\n|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.figure} | ${r.kubesim} | ${r.peer} | ${r.ratio} | ${r.goal} |`);
+}
