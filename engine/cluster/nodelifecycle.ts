@@ -2,6 +2,7 @@ import type { ClusterContext } from './context.js';
 import type { Node, Pod, Taint } from './objects.js';
 import { getCondition, setCondition } from './objects.js';
 import { deletePod } from './pods.js';
+import { evictPod } from './disruption.js';
 import {
   TAINT_UNREACHABLE,
   addNode,
@@ -197,10 +198,15 @@ export interface DrainResult {
   evicted: string[];
 }
 
+/** kubectl drain's pause between refused evictions ("will retry after 5s", §6.2). */
+export const DRAIN_RETRY_SECONDS = 5;
+
 /**
- * kubectl drain (§6.2, without PDBs for now): cordon, then gracefully evict every pod on the node
- * (deletionTimestamp, honouring terminationGracePeriodSeconds); "pod/x evicted" is logged when a pod's
- * object is gone and "node/x drained" when all are.
+ * kubectl drain (§6.2): cordon, then evict every pod on the node through the Eviction API
+ * (disruption.ts), all at once; an eviction refused by a PodDisruptionBudget (429) is retried every
+ * 5 s until it is allowed (kubectl's default --timeout is infinite: here the end of the run). An
+ * evicted pod is deleted gracefully (terminationGracePeriodSeconds). "pod/x evicted" is logged when a
+ * pod's object is gone and "node/x drained" when all are.
  */
 export function drainNode(ctx: ClusterContext, name: string): DrainResult {
   cordonNode(ctx, name);
@@ -218,11 +224,16 @@ export function drainNode(ctx: ClusterContext, name: string): DrainResult {
     if (waiting.size === 0) finish();
   });
   const evicted: string[] = [];
+  const attempt = (p: Pod): void => {
+    if (!waiting.has(p.metadata.uid) || p.metadata.deletionTimestamp !== undefined) return;
+    const r = evictPod(ctx, p);
+    if (!r.allowed) ctx.sim.after(DRAIN_RETRY_SECONDS, () => attempt(p));
+  };
   for (const p of victims) {
     const id = `${p.metadata.namespace}/${p.metadata.name}`;
     evicted.push(id);
     ctx.events.normal('Pod', p.metadata.name, 'Evicting', `evicting pod ${id}`);
-    deletePod(ctx, p);
+    attempt(p);
   }
   if (waiting.size === 0) finish();
   return { evicted };

@@ -33,7 +33,8 @@ export function addNode(ctx: ClusterContext, input: NodeSpecInput): Node {
     kind: 'Node',
     metadata: {
       name: input.name,
-      labels: { 'kubernetes.io/hostname': input.name, ...(input.labels ?? {}) },
+      // the well-known labels every kubelet sets (manifests' nodeSelectors use kubernetes.io/os: linux)
+      labels: { 'kubernetes.io/hostname': input.name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', ...(input.labels ?? {}) },
     },
     spec: { unschedulable: false, taints: [] },
     status: {

@@ -287,9 +287,28 @@ export interface Node {
   status: { allocatable: Required<ResourceList>; capacity: Required<ResourceList>; conditions: Condition[] };
 }
 
-export type KubeObject = Pod | Deployment | ReplicaSet | Service | EndpointSlice | Node;
+export type KubeObject =
+  | Pod
+  | Deployment
+  | ReplicaSet
+  | Service
+  | EndpointSlice
+  | Node
+  | Rollout
+  | AnalysisTemplate
+  | PodDisruptionBudget
+  | HorizontalPodAutoscaler;
 export type Kind = KubeObject['kind'];
 export type ObjectOfKind<K extends Kind> = Extract<KubeObject, { kind: K }>;
+
+// ---------------------------------------------------------------------------------------------
+// Argo Rollouts (argoproj.io/v1alpha1), PodDisruptionBudget (policy/v1), HPA (autoscaling/v2):
+// their types live beside their controllers; the store knows them as kinds.
+
+import type { AnalysisTemplate, Rollout } from './controllers/rollout/types.js';
+import type { PodDisruptionBudget } from './disruption.js';
+import type { HorizontalPodAutoscaler } from './controllers/hpa.js';
+export type { AnalysisTemplate, Rollout, PodDisruptionBudget, HorizontalPodAutoscaler };
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers over objects (pure)

@@ -1,5 +1,5 @@
 import type { ClusterContext } from './context.js';
-import { controllerOf, getCondition, type Deployment, type Pod } from './objects.js';
+import { controllerOf, getCondition, type Deployment, type Pod, type Rollout } from './objects.js';
 import { objectKey } from './store.js';
 
 /**
@@ -17,6 +17,10 @@ import { objectKey } from './store.js';
  * Outcomes: `complete`; `stalled` when Progressing turned False with ProgressDeadlineExceeded (§1.6) and
  * the rollout had not completed by the end; `aborted` when a newer template replaced it before it
  * completed (rollover, undo); `in_progress` when the run ended first.
+ *
+ * Argo Rollouts are counted the same way under the key `rollout:<namespace>/<name>` (target
+ * `rollout/<name>`): a rollout starts when the pod template changes and ends when the Rollout is
+ * Healthy on the new revision (`complete`) or is aborted (§8.3: `aborted`).
  */
 export type RolloutOutcome = 'complete' | 'stalled' | 'aborted' | 'in_progress';
 
@@ -72,6 +76,10 @@ export class RolloutTracker {
     store.watch('ReplicaSet', (_type, rs) => {
       const owner = controllerOf(rs.metadata);
       if (owner?.kind === 'Deployment') this.recount(objectKey({ namespace: rs.metadata.namespace, name: owner.name }));
+      if (owner?.kind === 'Rollout') this.recount(rolloutKey(rs.metadata.namespace, owner.name));
+    });
+    store.watch('Rollout', (type, r) => {
+      if (type !== 'DELETED') this.observeRollout(r);
     });
     for (const pod of store.list('Pod')) this.observePod('ADDED', pod);
     store.watch('Pod', (type, pod) => {
@@ -135,6 +143,33 @@ export class RolloutTracker {
     }
   }
 
+  private observeRollout(r: Rollout): void {
+    const key = rolloutKey(r.metadata.namespace, r.metadata.name);
+    this.countsOf(key).minReadySeconds = r.spec.minReadySeconds;
+    const template = JSON.stringify(r.spec.template);
+    let t = this.tracked.get(key);
+    if (t === undefined) {
+      this.tracked.set(key, (t = { template, open: null, deadlineExceeded: false }));
+    } else if (t.template !== template) {
+      t.template = template;
+      if (t.open !== null) t.open.outcome = 'aborted';
+      t.open = { target: `rollout/${r.metadata.name}`, startedAtS: this.ctx.sim.now, completedAtS: null, durationS: null, maxPods: 0, maxActivePods: 0, minAvailable: Infinity, outcome: 'in_progress' };
+      this.rollouts.push(t.open);
+    }
+    if (t.open === null) return;
+    this.recount(key);
+    const st = r.status;
+    if (st.abort && st.currentPodHash !== st.stableRS) {
+      t.open.outcome = 'aborted';
+      t.open = null;
+    } else if (st.phase === 'Healthy' && st.stableRS === st.currentPodHash && st.observedGeneration >= r.metadata.generation) {
+      t.open.completedAtS = this.ctx.sim.now;
+      t.open.durationS = this.ctx.sim.now - t.open.startedAtS;
+      t.open.outcome = 'complete';
+      t.open = null;
+    }
+  }
+
   /** Updates the counts with `pod`'s new state; returns the key of the Deployment it counts for. */
   private observePod(type: string, pod: Pod): string | undefined {
     const uid = pod.metadata.uid;
@@ -169,8 +204,9 @@ export class RolloutTracker {
   private countsOf(key: string): Counts {
     let c = this.counts.get(key);
     if (c === undefined) {
-      const [namespace, name] = key.split('/') as [string, string];
-      const d = this.ctx.store.get('Deployment', name, namespace);
+      const isRollout = key.startsWith(ROLLOUT_KEY);
+      const [namespace, name] = key.slice(isRollout ? ROLLOUT_KEY.length : 0).split('/') as [string, string];
+      const d = isRollout ? this.ctx.store.get('Rollout', name, namespace) : this.ctx.store.get('Deployment', name, namespace);
       this.counts.set(key, (c = { all: 0, active: 0, available: 0, minReadySeconds: d?.spec.minReadySeconds ?? 0, pending: [] }));
     }
     return c;
@@ -201,9 +237,13 @@ export class RolloutTracker {
     if (rsRef?.kind !== 'ReplicaSet') return undefined;
     const rs = this.ctx.store.get('ReplicaSet', rsRef.name, pod.metadata.namespace);
     const dRef = rs && controllerOf(rs.metadata);
+    if (dRef?.kind === 'Rollout') return rolloutKey(pod.metadata.namespace, dRef.name);
     return dRef?.kind === 'Deployment' ? objectKey({ namespace: pod.metadata.namespace, name: dRef.name }) : undefined;
   }
 }
+
+const ROLLOUT_KEY = 'rollout:';
+const rolloutKey = (namespace: string, name: string): string => `${ROLLOUT_KEY}${namespace}/${name}`;
 
 function heapPush(h: Array<{ at: number; uid: string }>, x: { at: number; uid: string }): void {
   h.push(x);

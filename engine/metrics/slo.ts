@@ -8,12 +8,16 @@ import { FAILURE_OUTCOMES, type FailureOutcome, type Outcome } from './outcomes.
  *   metric := availability | error_rate | p(N) | pN | latency.(mean|min|max)
  *           | errors.(<failure outcome>|total) | requests.(total|ok|failed)
  *           | rollout.(duration|min_available|max_pods)
+ *           | http_req_failed[.rate] | http_req_duration.(p(N)|avg|med|min|max)   (k6's names)
  *   op     := < | <= | > | >= | == | !=
  *   value  := number | number% | duration (250ms, 30s, 5m, 1h, 1m30s; units ns us µs ms s m h d)
  *
  * Thresholds are kept in natural units: fractions for availability and error_rate (`99.9%` → 0.999;
- * a bare number there must be ≤ 1), seconds for latencies and rollout.duration (a bare number is
- * seconds), plain numbers for counts. Decimal values convert exactly (`99.9%` is the double nearest
+ * a bare number there must be ≤ 1), seconds for latencies and rollout.duration, plain numbers for
+ * counts. A duration needs its unit: `p(95) < 200` is an error (k6 reads 200 as milliseconds, a
+ * Kubernetes user as seconds — the SLO must say which). k6's metric names map one to one:
+ * `http_req_failed` is error_rate, `http_req_duration.p(95)` is p(95), `.avg` latency.mean, `.med`
+ * p(50), `.min`/`.max` latency.min/max. Decimal values convert exactly (`99.9%` is the double nearest
  * 0.999, `300ms` the double nearest 0.3), so boundaries compare as written.
  */
 
@@ -58,7 +62,15 @@ export class SloError extends Error {
 const METRIC_LIST =
   'one of availability, error_rate, p(N), pN, latency.mean, latency.min, latency.max, ' +
   'errors.<cause>, errors.total, requests.total, requests.ok, requests.failed, ' +
-  'rollout.duration, rollout.min_available, rollout.max_pods';
+  'rollout.duration, rollout.min_available, rollout.max_pods, http_req_failed, http_req_duration.p(N)';
+
+/** k6's aggregations of http_req_duration, as our latency metrics. */
+const K6_DURATION: Record<string, SloMetric> = {
+  avg: { kind: 'latency', stat: 'mean' },
+  min: { kind: 'latency', stat: 'min' },
+  max: { kind: 'latency', stat: 'max' },
+  med: { kind: 'percentile', p: 50 },
+};
 const OPERATORS: readonly SloOperator[] = ['<=', '>=', '==', '!=', '<', '>'];
 const OPERATOR_LIST = 'one of <, <=, >, >=, ==, !=';
 
@@ -149,6 +161,8 @@ export function parseSlo(text: string): Slo {
   // metric
   const metricStart = pos;
   let metric: SloMetric;
+  const k6Duration = 'http_req_duration.';
+  if (text.startsWith(k6Duration, pos) && text.startsWith('p(', pos + k6Duration.length)) pos += k6Duration.length; // k6: http_req_duration.p(95)
   if (text.startsWith('p(', pos)) {
     pos += 2;
     skipSpace();
@@ -166,6 +180,17 @@ export function parseSlo(text: string): Slo {
     const group = dot > 0 ? FIELDS[word.slice(0, dot)] : undefined;
     if (word === 'availability' || word === 'error_rate') {
       metric = { kind: word };
+    } else if (word === 'http_req_failed' || word === 'http_req_failed.rate') {
+      metric = { kind: 'error_rate' };
+    } else if (word.startsWith(k6Duration)) {
+      const agg = word.slice(k6Duration.length);
+      const pct = /^p(\d+(?:\.\d+)?)$/.exec(agg);
+      const m = Object.prototype.hasOwnProperty.call(K6_DURATION, agg) ? K6_DURATION[agg] : pct !== null ? { kind: 'percentile' as const, p: Number(pct[1]) } : undefined;
+      if (m === undefined || (m.kind === 'percentile' && !(m.p > 0 && m.p <= 100))) {
+        pos += k6Duration.length;
+        throw new SloError(col(), `unknown http_req_duration aggregation "${agg}"`, 'one of p(N), avg, med, min, max');
+      }
+      metric = m;
     } else if (short !== null) {
       pos++; // past "p"
       metric = { kind: 'percentile', p: readPercentile() };
@@ -223,6 +248,9 @@ export function parseSlo(text: string): Slo {
     u.lastIndex = pos;
     throw new SloError(col(), `unknown unit "${u.exec(text)?.[0]}"`, expectedValue);
   } else {
+    if (kind === 'duration') {
+      throw new SloError(valueStart + 1, `${first.text} has no unit`, `a duration with its unit: give a unit, e.g. ${first.text}ms or ${first.text}s`);
+    }
     threshold = first.value;
     unit = 'number';
     if (kind === 'fraction' && threshold > 1) {

@@ -3,7 +3,9 @@ import { Simulation } from '../kernel/simulation.js';
 import { createCluster, type Cluster } from '../cluster/cluster.js';
 import type { ClusterContext } from '../cluster/context.js';
 import type { ClusterEvent } from '../cluster/events.js';
-import { KubectlError, pause, resume, rolloutUndo, scale, setImage } from '../cluster/kubectl.js';
+import { KubectlError, pause, restart, resume, rolloutUndo, scale, setImage } from '../cluster/kubectl.js';
+import { abort as argoAbort, promote as argoPromote, restart as argoRestart, retry as argoRetry, scaleRollout, setRolloutImage } from '../cluster/controllers/rollout/actions.js';
+import { attachTrafficRouters, attachWorkloads, trackWorkloadGauges } from './workloads.js';
 import { drainNode, failNode, recoverNode } from '../cluster/nodelifecycle.js';
 import { addNode } from '../cluster/nodes.js';
 import { isPodActive, isPodReady, type Pod } from '../cluster/objects.js';
@@ -12,7 +14,7 @@ import type { RolloutRecord } from '../cluster/rollouts.js';
 import { Recorder, type RunMetricsJSON } from '../metrics/recorder.js';
 import { evaluateSlos, rolloutStatsOf, type SloResult } from '../metrics/slo.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import type { TimelineAction, TrafficSpec } from '../scenario/schema.js';
+import type { RolloutTarget, TimelineAction, TrafficSpec } from '../scenario/schema.js';
 import type { RateShape } from '../traffic/arrivals.js';
 import { bindDataPlane } from '../traffic/binding.js';
 import { defaultRetryPolicy, type ClientSpec } from '../traffic/clients.js';
@@ -99,6 +101,7 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   const failures = new FailureLog();
   const warmup = spec.warmup;
   let onProgram: (service: string, pods: readonly number[], fallback: boolean) => void = () => {};
+  let measure: (sentAt: number, endedAt: number, outcome: number, pod: number, client: number) => void = () => {};
   const plane = new DataPlane({
     sim,
     random,
@@ -110,6 +113,7 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
     },
     sink: {
       request: (sentAt, endedAt, outcome, pod, client) => {
+        measure(sentAt, endedAt, outcome, pod, client);
         if (sentAt < warmup) return;
         recorder.request(sentAt, endedAt, outcome, pod);
         if (outcome !== OK) failures.record(outcome, pod, client, endedAt);
@@ -122,7 +126,11 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   for (const n of spec.cluster.nodes) addNode(ctx, { name: n.name, cpu: n.cpu, memory: n.memory, labels: n.labels });
   for (const s of scenario.services) ctx.store.create<'Service'>(structuredClone(s));
   for (const d of scenario.deployments) ctx.store.create<'Deployment'>(structuredClone(d));
+  const workloads = attachWorkloads(cluster, plane, scenario, notes);
   const binding = bindDataPlane(ctx, cluster.kubelet, plane);
+  workloads.measurements.indexPods();
+  attachTrafficRouters(ctx, plane, random, notes);
+  measure = (sentAt, endedAt, outcome, pod, client) => workloads.measurements.request(sentAt, endedAt, outcome, pod, client);
   const pods = trackPods(ctx, plane);
   const facts = new PodFactsTracker(ctx, cluster.kubelet, plane);
   onProgram = (service, programmed, fallback) => {
@@ -133,15 +141,16 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   if (warm) {
     sim.run({ until: 0 });
     binding.programNow();
-    for (const d of ctx.store.list('Deployment')) {
+    for (const d of [...ctx.store.list('Deployment'), ...ctx.store.list('Rollout')]) {
       if (d.status.availableReplicas < d.spec.replicas) {
         notes.push(
-          `warm start: deployment/${d.metadata.name} had ${d.status.availableReplicas}/${d.spec.replicas} pods available at t=0 after ${WARM_START_S}s of settling`,
+          `warm start: ${d.kind.toLowerCase()}/${d.metadata.name} had ${d.status.availableReplicas}/${d.spec.replicas} pods available at t=0 after ${WARM_START_S}s of settling`,
         );
       }
     }
   }
   trackGauges(ctx, recorder);
+  trackWorkloadGauges(ctx, recorder);
   for (const [service, programmed] of facts.viewSizes()) recorder.setGauge(`proxy/${service}`, 0, programmed);
 
   for (const t of spec.traffic) plane.addClient(clientSpec(t, scenario));
@@ -270,7 +279,7 @@ function scheduleAction(cluster: Cluster, plane: DataPlane, action: TimelineActi
 /** `deployment/web-app`, `node/node-2`, `traffic/web` (namespaces other than default as `ns/name`). */
 function targetText(a: TimelineAction): string {
   const t = a.target;
-  const ns = t.kind === 'deployment' && t.namespace !== undefined && t.namespace !== 'default' ? `${t.namespace}/` : '';
+  const ns = (t.kind === 'deployment' || t.kind === 'rollout') && t.namespace !== undefined && t.namespace !== 'default' ? `${t.namespace}/` : '';
   return `${t.kind}/${ns}${t.name}`;
 }
 
@@ -278,7 +287,15 @@ function targetText(a: TimelineAction): string {
 function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, index: number, state: TimelineState): string {
   const { ctx } = cluster;
   const faults = state.faults;
+  if (a.target.kind === 'rollout') return performOnRollout(ctx, a as RolloutAction, index, state);
   switch (a.action) {
+    case 'restart':
+      restart(ctx, a.target.name, a.target.namespace);
+      return '';
+    case 'promote':
+    case 'abort':
+    case 'retry':
+      return ''; // rollout targets only (the schema refuses others)
     case 'set-image':
       for (const [container, image] of Object.entries(a.images)) setImage(ctx, a.target.name, container, image, a.target.namespace);
       return Object.entries(a.images)
@@ -324,6 +341,45 @@ function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, index: n
     case 'set-rate':
       plane.setRate(a.target.name, a.rate);
       return `${a.rate}/s`;
+  }
+}
+
+type RolloutAction = Extract<TimelineAction, { action: 'set-image' | 'scale' | 'promote' | 'abort' | 'retry' | 'restart' | 'delete-pod' }> & { target: RolloutTarget };
+
+/** The timeline actions on `rollout/<name>`, in Argo's vocabulary (kubectl argo rollouts …). */
+function performOnRollout(ctx: ClusterContext, a: RolloutAction, index: number, state: TimelineState): string {
+  const ns = a.target.namespace ?? 'default';
+  switch (a.action) {
+    case 'set-image':
+      for (const [container, image] of Object.entries(a.images)) setRolloutImage(ctx, a.target.name, container, image, ns);
+      return Object.entries(a.images)
+        .map(([c, i]) => `${c}=${i}`)
+        .join(' ');
+    case 'scale': {
+      const before = scaleRollout(ctx, a.target.name, a.replicas, ns);
+      return `${before} → ${a.replicas}`;
+    }
+    case 'promote':
+      return argoPromote(ctx, a.target.name, a.full, ns);
+    case 'abort':
+      return argoAbort(ctx, a.target.name, ns);
+    case 'retry':
+      return argoRetry(ctx, a.target.name, ns);
+    case 'restart':
+      return argoRestart(ctx, a.target.name, ns);
+    case 'delete-pod': {
+      const r = ctx.store.get('Rollout', a.target.name, ns);
+      if (r === undefined) throw new KubectlError(`rollouts.argoproj.io "${a.target.name}" not found`);
+      const victims = ctx.store.ownedBy('ReplicaSet', r.metadata.uid).flatMap((rs) => ctx.store.ownedBy('Pod', rs.metadata.uid)).filter(isPodActive);
+      const names: string[] = [];
+      for (let i = 0; i < a.count && victims.length > 0; i++) {
+        const [pod] = victims.splice(Math.floor(state.faults.next() * victims.length), 1);
+        state.facts.deletedBy(pod!, index, ctx.sim.now);
+        names.push(pod!.metadata.name);
+        deletePod(ctx, pod!, a.gracePeriod);
+      }
+      return names.join(' ') + (a.gracePeriod !== undefined ? ` (grace ${a.gracePeriod}s)` : '');
+    }
   }
 }
 

@@ -7,6 +7,8 @@ import { matchesSelector } from '../cluster/objects.js';
 import { type Diagnostic, ScenarioError, sortDiagnostics } from './diagnostics.js';
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import { decodeDocument, type DecodedObject, type LoadedDeployment, type LoadedService, type SourceLocation } from './manifests.js';
+import { sortExtra } from './extra.js';
+import { gateTemplate, type ExtraDecodedObject, type LoadedAnalysisTemplate, type LoadedHpa, type LoadedPdb, type LoadedRollout } from './workloads.js';
 import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
 import { parseAt } from './validate.js';
 import { outsideReason, readInputFile, type FileOptions } from './files.js';
@@ -48,6 +50,11 @@ export interface LoadedScenario {
   /** Deployments and Services, defaulted, ready for Store.create (give each run its own structuredClone). */
   deployments: LoadedDeployment[];
   services: LoadedService[];
+  /** Argo Rollouts, (Cluster)AnalysisTemplates, PodDisruptionBudgets and HorizontalPodAutoscalers (workloads.ts). */
+  rollouts: LoadedRollout[];
+  analysisTemplates: LoadedAnalysisTemplate[];
+  pdbs: LoadedPdb[];
+  hpas: LoadedHpa[];
   /** Notes for this scenario's files: skipped kinds, unused images, YAML warnings. */
   notes: Diagnostic[];
   /** Behaviour of every image a container uses or a set-image action introduces (defaults for undescribed ones). */
@@ -62,7 +69,7 @@ export interface LoadedScenario {
 }
 
 /** A decoded Deployment or Service with the document it came from (the raw manifest is at `base` in `doc.value`). */
-export type ManifestObject = Extract<DecodedObject, { type: 'Deployment' | 'Service' }>;
+export type ManifestObject = Exclude<DecodedObject, { type: 'Scenario' }>;
 
 /** What a scenario was built from: enough to patch and rebuild it. */
 export interface ScenarioOrigin {
@@ -288,18 +295,32 @@ function build(
 ): LoadedScenario {
   const deployments: LoadedDeployment[] = [];
   const services: LoadedService[] = [];
+  const extra: ExtraDecodedObject[] = [];
   const sources = new Map<string, SourceLocation>();
   const notes: Diagnostic[] = [...fileNotes];
   for (const o of manifests) {
     sources.set(`${o.type}/${o.object.metadata.namespace}/${o.object.metadata.name}`, o.source);
     // Each scenario gets its own copy: the store mutates what it is given.
     if (o.type === 'Deployment') deployments.push(structuredClone(o.object));
-    else services.push(structuredClone(o.object));
+    else if (o.type === 'Service') services.push(structuredClone(o.object));
+    else extra.push(structuredClone(o));
   }
+  const { rollouts, analysisTemplates, pdbs, hpas } = sortExtra(extra, deployments, errors, notes);
 
   const parsedSpec: ParsedScenarioSpec = source?.spec ?? defaultSpec();
   const spec: ScenarioSpec = { ...parsedSpec, traffic: parsedSpec.traffic ?? defaultTraffic(services) };
-  if (source !== undefined) crossCheck(spec, source, deployments, services, errors, notes);
+  if (source !== undefined) crossCheck(spec, source, deployments, services, errors, notes, rollouts);
+  if (source !== undefined) {
+    // inline gate metrics become a template of their own (the parsed spec is shared by variants: copy)
+    spec.analysis = spec.analysis.map((g, i) => {
+      if (g.metrics.length === 0) return g;
+      const t = gateTemplate(`${name}-analysis-${i}`, g.metrics, source.doc, [...source.base, 'spec', 'analysis', i, 'metrics'], errors);
+      if (t === undefined) return g;
+      t.metadata.namespace = g.target.namespace ?? 'default';
+      analysisTemplates.push(t);
+      return { ...g, templates: [...g.templates, { templateName: t.metadata.name, clusterScope: false }], metrics: [] };
+    });
+  }
   readReplays(spec, file, source, errors, fileOptions);
 
   const behaviors = new Map<string, BehaviorProfile>();
@@ -307,6 +328,7 @@ function build(
     if (!behaviors.has(image)) behaviors.set(image, spec.images[image] ?? defaultBehavior());
   };
   for (const d of deployments) for (const c of d.spec.template.spec.containers) use(c.image);
+  for (const r of rollouts) for (const c of r.spec.template.spec.containers) use(c.image);
   for (const a of spec.timeline) if (a.action === 'set-image') for (const image of Object.values(a.images)) use(image);
   for (const image of Object.keys(spec.images)) use(image);
 
@@ -326,6 +348,10 @@ function build(
     spec,
     deployments,
     services,
+    rollouts,
+    analysisTemplates,
+    pdbs,
+    hpas,
     notes: sortDiagnostics(unique(notes)),
     behaviors,
     sources,
@@ -436,6 +462,7 @@ function crossCheck(
   services: LoadedService[],
   errors: Diagnostic[],
   notes: Diagnostic[],
+  rollouts: readonly LoadedRollout[] = [],
 ): void {
   const err = (p: PathSegment[], message: string) => errors.push(diagnosticAt(doc, [...base, 'spec', ...p], message));
 
@@ -465,23 +492,32 @@ function crossCheck(
       }
       return;
     }
-    const d = resolve('Deployment', deployments, t.name, t.namespace);
+    const d = t.kind === 'rollout' ? resolve('Rollout', rollouts, t.name, t.namespace) : resolve('Deployment', deployments, t.name, t.namespace);
     if (typeof d === 'string') return err(['timeline', i, 'target'], d);
     if (a.action === 'set-image') {
       const containers = d.spec.template.spec.containers.map((c) => c.name);
       for (const c of Object.keys(a.images)) {
         if (c !== '*' && !containers.includes(c)) {
-          err(['timeline', i, 'image'], `Deployment ${d.metadata.name} has no container ${JSON.stringify(c)}; its containers: ${containers.join(', ')}`);
+          err(['timeline', i, 'image'], `${t.kind === 'rollout' ? 'Rollout' : 'Deployment'} ${d.metadata.name} has no container ${JSON.stringify(c)}; its containers: ${containers.join(', ')}`);
         }
       }
     }
+  });
+
+  spec.analysis.forEach((g, i) => {
+    const d = resolve('Deployment', deployments, g.target.name, g.target.namespace);
+    if (typeof d === 'string') err(['analysis', i, 'target'], d);
   });
 
   spec.variants.forEach((v, i) =>
     v.patches.forEach((p, j) => {
       if (p.target === 'scenario') return;
       const [kind, name] = p.target.split('/') as [string, string];
-      const found = /^(deployment|deployments|deploy)$/.test(kind) ? resolve('Deployment', deployments, name) : resolve('Service', services, name);
+      const found = /^(deployment|deployments|deploy)$/.test(kind)
+        ? resolve('Deployment', deployments, name)
+        : /^(rollout|rollouts|ro)$/.test(kind)
+          ? resolve('Rollout', rollouts, name)
+          : resolve('Service', services, name);
       if (typeof found === 'string') err(['variants', i, 'patches', j, 'target'], found);
     }),
   );
@@ -502,6 +538,7 @@ function crossCheck(
 
   const used = new Set<string>();
   for (const d of deployments) for (const c of d.spec.template.spec.containers) used.add(c.image);
+  for (const r of rollouts) for (const c of r.spec.template.spec.containers) used.add(c.image);
   for (const a of spec.timeline) if (a.action === 'set-image') for (const image of Object.values(a.images)) used.add(image);
   for (const image of Object.keys(spec.images)) {
     if (!used.has(image)) {
@@ -511,7 +548,7 @@ function crossCheck(
 }
 
 /** Finds an object by name (and namespace); a string is the error message. */
-function resolve<T extends LoadedDeployment | LoadedService>(kind: string, objects: readonly T[], name: string, namespace?: string): T | string {
+function resolve<T extends { metadata: { name: string; namespace: string } }>(kind: string, objects: readonly T[], name: string, namespace?: string): T | string {
   const matches = objects.filter((o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
   if (matches.length === 1) return matches[0]!;
   if (matches.length > 1) {

@@ -6,6 +6,7 @@ import type { Diagnostic } from './diagnostics.js';
 import { KUBERNETES_DEFAULTS as K } from './defaults.js';
 import { addIssue, expected, expectedMessage, intRange, nonNegativeInt, parseAt, positiveInt, quantity as quantityOf, show } from './validate.js';
 import { diagnosticAt, formatPath, positionOf, type PathSegment, type YamlDocument } from './yaml.js';
+import { decodeExtra, EXTRA_KINDS, type ExtraDecodedObject } from './workloads.js';
 
 /**
  * Kubernetes manifests → the typed objects of engine/cluster/objects.ts, validated and defaulted like
@@ -444,6 +445,7 @@ export type LoadedDeployment = NewObject<'Deployment'> & { metadata: { name: str
 export type LoadedService = NewObject<'Service'> & { metadata: { name: string; namespace: string; labels: Record<string, string>; annotations: Record<string, string> } };
 
 export type DecodedObject =
+  | ExtraDecodedObject
   | { type: 'Deployment'; object: LoadedDeployment; source: SourceLocation; doc: YamlDocument; base: PathSegment[] }
   | { type: 'Service'; object: LoadedService; source: SourceLocation; doc: YamlDocument; base: PathSegment[] }
   | { type: 'Scenario'; value: Record<string, unknown>; doc: YamlDocument; base: PathSegment[] };
@@ -463,6 +465,7 @@ const KNOWN: Record<string, { served: string; groups: string[] }> = {
   Deployment: { served: 'apps/v1', groups: ['apps', 'extensions'] },
   Service: { served: 'v1', groups: [''] },
 };
+// Rollout, AnalysisTemplate, PodDisruptionBudget, HorizontalPodAutoscaler: workloads.ts
 
 function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -507,8 +510,17 @@ function decodeValue(doc: YamlDocument, value: unknown, base: PathSegment[], out
     out.objects.push({ type: 'Scenario', value, doc, base });
     return;
   }
-  const known = KNOWN[kind];
   const group = apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+  const extra = EXTRA_KINDS[kind];
+  if (extra !== undefined && extra.groups.includes(group)) {
+    if (!extra.served.includes(apiVersion)) {
+      out.errors.push(diagnosticAt(doc, [...base, 'apiVersion'], `${kind} ${show(apiVersion)} is not read; expected ${extra.served.map((v) => JSON.stringify(v)).join(' or ')}`));
+      return;
+    }
+    decodeExtra(kind, apiVersion, value, doc, base, out);
+    return;
+  }
+  const known = KNOWN[kind];
   if (known === undefined || !known.groups.includes(group)) {
     const metadata = value['metadata'];
     const objName = isMapping(metadata) && typeof metadata['name'] === 'string' ? metadata['name'] : '(unnamed)';
@@ -542,3 +554,6 @@ function decodeValue(doc: YamlDocument, value: unknown, base: PathSegment[], out
     out.objects.push({ type: 'Service', object, source, doc, base });
   }
 }
+
+// Shared with workloads.ts (the Argo Rollouts, PDB and HPA kinds).
+export { intOrPercent, labelSelector, objectMeta, podTemplate, subdomainName };

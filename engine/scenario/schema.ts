@@ -95,6 +95,8 @@ export type TrafficSpec = OpenTraffic | ClosedTraffic;
 
 export type TimelineTarget =
   | { kind: 'deployment'; name: string; namespace?: string }
+  /** An Argo Rollout: `rollout/<name>`. */
+  | { kind: 'rollout'; name: string; namespace?: string }
   /** name `*` means a node picked at random (from the `faults` stream). */
   | { kind: 'node'; name: string }
   | { kind: 'traffic'; name: string };
@@ -114,9 +116,13 @@ interface ActionBase {
 
 export type TimelineAction = ActionBase &
   (
-    | { action: 'set-image'; target: DeploymentTarget; images: Record<string, string> }
-    | { action: 'delete-pod'; target: DeploymentTarget; count: number; gracePeriod?: number }
-    | { action: 'scale'; target: DeploymentTarget; replicas: number }
+    | { action: 'set-image'; target: WorkloadTarget; images: Record<string, string> }
+    | { action: 'delete-pod'; target: WorkloadTarget; count: number; gracePeriod?: number }
+    | { action: 'scale'; target: WorkloadTarget; replicas: number }
+    | { action: 'restart'; target: WorkloadTarget }
+    | { action: 'promote'; target: RolloutTarget; full: boolean }
+    | { action: 'abort'; target: RolloutTarget }
+    | { action: 'retry'; target: RolloutTarget }
     | { action: 'rollout-undo'; target: DeploymentTarget; toRevision?: number }
     | { action: 'rollout-pause'; target: DeploymentTarget }
     | { action: 'rollout-resume'; target: DeploymentTarget }
@@ -126,6 +132,9 @@ export type TimelineAction = ActionBase &
   );
 
 export type DeploymentTarget = Extract<TimelineTarget, { kind: 'deployment' }>;
+export type RolloutTarget = Extract<TimelineTarget, { kind: 'rollout' }>;
+/** A Deployment or a Rollout (what set-image, scale, delete-pod and restart act on). */
+export type WorkloadTarget = DeploymentTarget | RolloutTarget;
 export type NodeTarget = Extract<TimelineTarget, { kind: 'node' }>;
 export type TrafficTarget = Extract<TimelineTarget, { kind: 'traffic' }>;
 export type ActionName = TimelineAction['action'];
@@ -165,6 +174,21 @@ export interface ScenarioSpec {
   /** SLO expressions as written; engine/metrics/slo.ts parses them. */
   slos: string[];
   variants: VariantSpec[];
+  /** Analysis gates on Deployments (automated rollback on SLO breach); engine/run/gates.ts. */
+  analysis: AnalysisGateSpec[];
+}
+
+/**
+ * `spec.analysis[]`: an Argo-style analysis run on every rollout of a Deployment (from the template
+ * change until the rollout completes); a Failed or Error run rolls it back (`kubectl rollout undo`).
+ * `metrics` are AnalysisTemplate metrics, validated by the loader (workloads.ts).
+ */
+export interface AnalysisGateSpec {
+  target: DeploymentTarget;
+  templates: Array<{ templateName: string; clusterScope: boolean }>;
+  metrics: unknown[];
+  args: Array<{ name: string; value: string }>;
+  onFailure: 'rollback' | 'pause';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -426,6 +450,10 @@ export const ACTIONS = [
   'fail-node',
   'drain-node',
   'set-rate',
+  'restart',
+  'promote',
+  'abort',
+  'retry',
 ] as const satisfies readonly ActionName[];
 
 /** Actions that may repeat (`every` or `rate`): the random faults. */
@@ -433,6 +461,23 @@ export const REPEATABLE: readonly ActionName[] = ['delete-pod', 'fail-node', 'dr
 
 const DEPLOYMENT_PREFIXES = ['deployment', 'deployments', 'deploy'];
 const NODE_PREFIXES = ['node', 'nodes', 'no'];
+const ROLLOUT_PREFIXES = ['rollout', 'rollouts', 'ro'];
+
+/** `deployment/<name>` or `rollout/<name>`. */
+function workloadTarget(rolloutOnly = false) {
+  const what = rolloutOnly ? 'a target like rollout/<name>' : 'a target like deployment/<name> or rollout/<name>';
+  return z.string(expected(what)).transform((s, ctx): WorkloadTarget => {
+    const slash = s.indexOf('/');
+    const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
+    const rest = slash < 0 ? s : s.slice(slash + 1);
+    const kind = ROLLOUT_PREFIXES.includes(prefix) ? 'rollout' : !rolloutOnly && DEPLOYMENT_PREFIXES.includes(prefix) ? 'deployment' : undefined;
+    if (kind === undefined || !NAME.test(rest)) {
+      addIssue(ctx, expectedMessage(what, s), s);
+      return z.NEVER;
+    }
+    return { kind, name: rest };
+  });
+}
 
 function target<T extends TimelineTarget['kind']>(kind: T) {
   const what =
@@ -490,16 +535,20 @@ const timelineEntry = z
   .discriminatedUnion(
     'action',
     [
-      z.object({ ...common, action: z.literal('set-image'), target: target('deployment'), image: imagesField }),
+      z.object({ ...common, action: z.literal('set-image'), target: workloadTarget(), image: imagesField }),
       z.object({
         ...common,
         ...repeatRate,
         action: z.literal('delete-pod'),
-        target: target('deployment'),
+        target: workloadTarget(),
         count: positiveInt().prefault(1),
         gracePeriod: nonNegativeInt('a non-negative number of seconds').optional(),
       }),
-      z.object({ ...common, action: z.literal('scale'), target: target('deployment'), replicas: nonNegativeInt() }),
+      z.object({ ...common, action: z.literal('scale'), target: workloadTarget(), replicas: nonNegativeInt() }),
+      z.object({ ...common, action: z.literal('restart'), target: workloadTarget() }),
+      z.object({ ...common, action: z.literal('promote'), target: workloadTarget(true), full: z.boolean(expected('true or false')).default(false) }),
+      z.object({ ...common, action: z.literal('abort'), target: workloadTarget(true) }),
+      z.object({ ...common, action: z.literal('retry'), target: workloadTarget(true) }),
       z.object({ ...common, action: z.literal('rollout-undo'), target: target('deployment'), toRevision: nonNegativeInt().optional() }),
       z.object({ ...common, action: z.literal('rollout-pause'), target: target('deployment') }),
       z.object({ ...common, action: z.literal('rollout-resume'), target: target('deployment') }),
@@ -542,8 +591,8 @@ const timelineEntry = z
       out['images'] = out['image'];
       delete out['image'];
     }
-    if (namespace !== undefined && (out['target'] as TimelineTarget).kind === 'deployment') {
-      out['target'] = { ...(out['target'] as DeploymentTarget), namespace };
+    if (namespace !== undefined && ['deployment', 'rollout'].includes((out['target'] as TimelineTarget).kind)) {
+      out['target'] = { ...(out['target'] as WorkloadTarget), namespace };
     }
     if (repeats) {
       const repeat: Repeat = {};
@@ -560,7 +609,7 @@ const timelineEntry = z
 const sloWhat = 'an SLO like "availability >= 99.9%" or "p(99) < 300ms"';
 const slo = z.string(expected(sloWhat)).regex(/^\s*\S.*?\s*(<=|>=|<|>|==)\s*\S+\s*$/, expected(sloWhat));
 
-const VARIANT_TARGET = /^((deployment|deployments|deploy|service|services|svc)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|scenario)$/;
+const VARIANT_TARGET = /^((deployment|deployments|deploy|rollout|rollouts|ro|service|services|svc)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|scenario)$/;
 const variantTargetWhat = 'a target like deployment/<name>, service/<name> or scenario';
 const patchesSchema = z.array(
   z.object(
@@ -619,6 +668,26 @@ const variantSchema = z
     return out;
   });
 
+const analysisGate = z
+  .object(
+    {
+      target: target('deployment'),
+      namespace: z.string(expected('a namespace')).optional(),
+      templates: z
+        .array(z.object({ templateName: z.string(expected('a template name')).min(1, expected('a template name')), clusterScope: z.boolean(expected('true or false')).prefault(false) }, expected('a mapping with templateName')), expected('a list of templates'))
+        .prefault([]),
+      metrics: z.array(z.unknown(), expected('a list of metrics (AnalysisTemplate metrics)')).prefault([]),
+      args: z.array(z.object({ name: z.string(expected('an argument name')), value: z.string(expected('a string')) }, expected('an argument {name, value}')), expected('a list of arguments')).prefault([]),
+      onFailure: z.enum(['rollback', 'pause'], expected('"rollback" or "pause"')).prefault('rollback'),
+    },
+    expected('an analysis gate like {target: deployment/web, metrics: [...]}'),
+  )
+  .transform((g, ctx): AnalysisGateSpec => {
+    if (g.templates.length === 0 && g.metrics.length === 0) addIssue(ctx, 'expected templates or metrics', g, []);
+    const t = g.namespace !== undefined ? { ...g.target, namespace: g.namespace } : g.target;
+    return { target: t, templates: g.templates, metrics: g.metrics, args: g.args, onFailure: g.onFailure };
+  });
+
 // ---------------------------------------------------------------------------------------------
 // The Scenario kind
 
@@ -636,6 +705,7 @@ const specSchema = z
       timeline: z.array(timelineEntry, expected('a list of timeline actions')).prefault([]),
       slos: z.array(slo, expected('a list of SLOs')).prefault([]),
       variants: z.array(variantSchema, expected('a list of variants')).prefault([]),
+      analysis: z.array(analysisGate, expected('a list of analysis gates')).prefault([]),
     },
     expected('a scenario spec (a mapping with duration, traffic, timeline, …)'),
   )

@@ -272,7 +272,7 @@ type Target = { kind: 'scenario' } | { kind: 'object'; object: ManifestObject };
 function resolveTarget(ctx: Ctx, target: string): Target | string {
   if (target === 'scenario') return { kind: 'scenario' };
   const [prefix, name] = target.split('/') as [string, string];
-  const type = /^(deployment|deployments|deploy)$/.test(prefix) ? 'Deployment' : 'Service';
+  const type = /^(deployment|deployments|deploy)$/.test(prefix) ? 'Deployment' : /^(rollout|rollouts|ro)$/.test(prefix) ? 'Rollout' : 'Service';
   const matches = ctx.origin.manifests.filter((o) => o.type === type && o.object.metadata.name === name);
   if (matches.length === 1) return { kind: 'object', object: matches[0]! };
   if (matches.length > 1) return `${type} ${JSON.stringify(name)} exists in several namespaces (${matches.map((m) => m.object.metadata.namespace).join(', ')})`;

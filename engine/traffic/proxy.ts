@@ -54,6 +54,11 @@ export class ServiceProxy {
   syncs = 0;
   /** Observer of every programming (the endpoints kube-proxy routes to from now on). */
   onProgram: ((service: string, pods: readonly number[], fallback: boolean) => void) | undefined;
+  /**
+   * An idealised L7 traffic router in front of this Service (an Argo Rollout's `trafficRouting`): a new
+   * connection goes to `to`'s endpoints with probability weight()/100 (when it has any), else here.
+   */
+  split: { to: ServiceProxy; weight: () => number; draw: RandomStream } | undefined;
 
   constructor(
     readonly service: string,
@@ -94,6 +99,14 @@ export class ServiceProxy {
    * Service has no usable endpoint. `connections[p]` are open connections per pod (IPVS schedulers).
    */
   pick(source: number, connections: Int32Array): number {
+    const split = this.split;
+    if (split !== undefined) {
+      const w = split.weight();
+      if (w > 0 && split.draw.next() * 100 < w) {
+        const p = split.to.pick(source, connections);
+        if (p >= 0) return p;
+      }
+    }
     const n = this.n;
     if (n === 0) return -1;
     if (this.sessionAffinity.sessionAffinity === 'ClientIP') {

@@ -330,7 +330,7 @@
       return el('p', { class: 'muted', text: v.summary.requests.failed === 0 ? 'No failed requests: nothing to explain.' : 'The model attributed no cause to the ' + count(v.summary.requests.failed) + ' failed requests.' });
     }
     return el('ul', { class: 'findings', 'data-role': 'findings' }, f.map(function (x, i) {
-      var btn = el('button', { type: 'button', class: 'show-window', 'data-from': x.fromS, 'data-to': x.toS, text: 'Show ' + num(x.fromS, 1) + '–' + num(x.toS, 1) + ' s on the charts' });
+      var btn = el('button', { type: 'button', class: 'show-window', 'data-from': x.fromS, 'data-to': x.toS, text: 'Show ' + (num(x.fromS, 1) === num(x.toS, 1) ? num(x.fromS, 1) : num(x.fromS, 1) + '–' + num(x.toS, 1)) + ' s on the charts' });
       var li = el('li', { class: 'finding', id: 'finding-' + st.si + '-' + i },
         el('div', null, el('span', { class: 'cause', text: x.cause.replace(/_/g, ' ') }), el('span', { class: 'muted small', text: count(x.count) + ' ' + x.outcome })),
         el('p', { text: x.message, style: 'margin:4px 0' }),

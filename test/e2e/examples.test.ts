@@ -20,6 +20,7 @@ describe('example scenarios', () => {
   it('every example is covered here', () => {
     const files = readdirSync('scenarios').filter((f) => f.endsWith('.yaml')).sort();
     expect(files).toEqual([
+      'compare-strategies.yaml',
       'llm-serving.yaml',
       'pod-dies.yaml',
       'prestop-race.yaml',
@@ -128,4 +129,35 @@ describe('example scenarios', () => {
     const terminal = renderTerminal(report);
     expect(terminal.indexOf('1   prestop-5s')).toBeGreaterThan(-1);
   });
+
+  it('compare-strategies: the gated canary and blue-green stop a bad version; with a good one blue-green and 0/1+preStop lose nothing', async () => {
+    const { scenarios } = loadScenarioFiles(['scenarios/compare-strategies.yaml']);
+    const report = buildReport(await runScenarios(scenarios));
+    const s = report.scenarios[0]!;
+    expect(s.variants.map((v) => v.name)).toEqual([
+      'rolling-25-25/good', 'rolling-25-25/bad', 'rolling-0-1-prestop/good', 'rolling-0-1-prestop/bad', 'recreate/good',
+      'recreate/bad', 'canary/good', 'canary/bad', 'blue-green/good', 'blue-green/bad',
+    ]);
+    const v = Object.fromEntries(s.variants.map((x) => [x.name, x]));
+    const failed = (name: string) => v[name]!.summary.requests.failed;
+    const outcomes = (name: string) => v[name]!.runs.flatMap((r) => r.rollouts.map((x) => x.outcome));
+    expect(failed('blue-green/good')).toBe(0);
+    expect(failed('rolling-0-1-prestop/good')).toBe(0);
+    expect(outcomes('canary/bad')).toEqual(['aborted', 'aborted', 'aborted']);
+    expect(outcomes('blue-green/bad')).toEqual(['aborted', 'aborted', 'aborted']);
+    // a gated strategy with the bad version fails fewer requests than any ungated one with it
+    for (const plain of ['rolling-25-25/bad', 'rolling-0-1-prestop/bad', 'recreate/bad']) {
+      expect(failed('canary/bad')).toBeLessThan(failed(plain) / 10);
+      expect(failed('blue-green/bad')).toBeLessThan(failed(plain) / 10);
+    }
+    // what it costs: blue-green runs twice the pods; the canary takes longest
+    const maxPods = (name: string) => Math.max(...v[name]!.runs.flatMap((r) => r.rollouts.map((x) => x.maxPods)));
+    expect(maxPods('blue-green/good')).toBe(12);
+    expect(maxPods('rolling-25-25/good')).toBe(8);
+    const duration = (name: string) => v[name]!.summary.metrics['rollout.duration'].mean!;
+    expect(duration('canary/good')).toBeGreaterThan(duration('rolling-25-25/good'));
+    expect(duration('recreate/good')).toBeLessThan(duration('rolling-25-25/good'));
+    const ranked = renderTerminal(report);
+    expect(ranked).toMatch(/1\s+blue-green\/good/);
+  }, 300_000);
 });

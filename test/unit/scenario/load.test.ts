@@ -44,7 +44,7 @@ describe('bad input: every error names file:line:col, the path and what was expe
       'unknown timeline action',
       'bad/unknown-action.yaml',
       [
-        `${FIX}/bad/unknown-action.yaml:8:15: spec.timeline[0].action: unknown timeline action "explode"; expected one of set-image, delete-pod, scale, rollout-undo, rollout-pause, rollout-resume, fail-node, drain-node, set-rate`,
+        `${FIX}/bad/unknown-action.yaml:8:15: spec.timeline[0].action: unknown timeline action "explode"; expected one of set-image, delete-pod, scale, rollout-undo, rollout-pause, rollout-resume, fail-node, drain-node, set-rate, restart, promote, abort, retry`,
       ],
     ],
     [
@@ -217,7 +217,7 @@ describe('bare manifests run with documented defaults', () => {
     expect(notes.map(formatDiagnostic)).toEqual([
       `${FIX}/kinds.yaml:2:7: note: skipped ConfigMap/foo: kind not modelled yet`,
       `${FIX}/kinds.yaml:7:7: note: skipped ServiceAccount/web: kind not modelled yet`,
-      `${FIX}/kinds.yaml:12:7: note: skipped Rollout/canary: kind not modelled yet`,
+      `${FIX}/kinds.yaml:12:7: note: skipped Experiment/canary: kind not modelled yet`,
     ]);
     expect(scenarios[0]!.notes).toEqual(notes);
     expect(scenarios[0]!.deployments).toHaveLength(1);

@@ -37,7 +37,7 @@ describe('Scenario validation', () => {
     ['rate and users', '  traffic: [{service: web-service, rate: 5/s, users: 3}]', 's.yaml:6:54: spec.traffic[0].users: may not be set together with rate: a workload is open (rate) or closed (users)'],
     ['unknown shape', '  traffic: [{service: web-service, rate: 5/s, shape: {type: wave}}]', 's.yaml:6:61: spec.traffic[0].shape.type: expected one of "ramp", "steps", "spike", "diurnal", got "wave"'],
     ['bad arrivals', '  traffic: [{service: web-service, rate: 5/s, arrivals: bursty}]', 's.yaml:6:57: spec.traffic[0].arrivals: expected "poisson" or "constant", got "bursty"'],
-    ['target form', '  timeline: [{at: 1s, action: scale, target: web-app, replicas: 2}]', 's.yaml:6:46: spec.timeline[0].target: expected a target like deployment/<name>, got "web-app"'],
+    ['target form', '  timeline: [{at: 1s, action: scale, target: web-app, replicas: 2}]', 's.yaml:6:46: spec.timeline[0].target: expected a target like deployment/<name> or rollout/<name>, got "web-app"'],
     ['missing at', '  timeline: [{action: rollout-pause, target: deployment/web-app}]', 's.yaml:6:14: spec.timeline[0].at: missing required field; expected a duration like 60s (when the action happens)'],
     ['repeating scale', '  timeline: [{at: 1s, every: 10s, action: scale, target: deployment/web-app, replicas: 2}]', 's.yaml:6:30: spec.timeline[0].every: only delete-pod, fail-node, drain-node can repeat'],
     ['action after the end', '  duration: 1m\n  timeline: [{at: 2m, action: rollout-pause, target: deployment/web-app}]', 's.yaml:7:19: spec.timeline[0].at: 2m is after the end of the scenario (duration 1m)'],
