@@ -234,7 +234,12 @@ function ownCopy(value: Record<string, unknown>): Record<string, unknown> {
 let scenarioSchemaCache: JsonSchema | undefined;
 /** The JSON Schema a patch or matrix path of a target is resolved against (fields.ts). */
 function targetSchema(t: Target): JsonSchema {
-  if (t.kind === 'object') return manifestJsonSchema(t.object.type);
+  if (t.kind === 'object') {
+    const type = t.object.type;
+    // Deployments and Services are resolved field by field; the other kinds' keys are only checked
+    // for __proto__/constructor/prototype (an empty schema accepts any field).
+    return type === 'Deployment' || type === 'Service' ? manifestJsonSchema(type) : {};
+  }
   return (scenarioSchemaCache ??= scenarioJsonSchema());
 }
 
