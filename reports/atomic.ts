@@ -2,6 +2,14 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import path from 'node:path';
 
 let counter = 0;
+/** Temporary files being written right now (removed by `removePendingTemps` when a signal stops the process). */
+const pending = new Set<string>();
+
+/** Removes the temporary files of writes still in progress (a signal handler calls it before exiting). */
+export function removePendingTemps(): void {
+  for (const temp of pending) rmSync(temp, { force: true });
+  pending.clear();
+}
 
 /**
  * Writes `data` to `file` atomically: the bytes go to a temporary file in the same folder (so the
@@ -14,6 +22,7 @@ export function writeFileAtomic(file: string, data: string): void {
   mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   let fd: number | undefined;
+  pending.add(temp);
   try {
     fd = openSync(temp, 'wx', 0o644);
     const bytes = Buffer.from(data, 'utf8');
@@ -33,5 +42,7 @@ export function writeFileAtomic(file: string, data: string): void {
     }
     rmSync(temp, { force: true });
     throw e;
+  } finally {
+    pending.delete(temp);
   }
 }

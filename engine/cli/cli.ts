@@ -1,11 +1,11 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, renderVerdict, sloValue, useColor } from '../../reports/terminal.js';
 import { defaultWorkers, executePlan, InputsChangedError } from '../run/pool.js';
-import { collectResults, expandScenarios, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
+import { collectResults, expandScenarios, InterruptedError, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
 import {
   checkPartialSet,
   identityDifference,
@@ -20,8 +20,10 @@ import {
   writePartial,
   type Shard,
 } from '../run/shard.js';
-import { formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
+import { escapeControl, formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
+import { DEFAULT_MAX_FILE_SIZE, formatByteSize, parseByteSize, type FileOptions } from '../scenario/files.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
+import { checkLimits, DEFAULT_LIMITS, LIMIT_FLAGS } from '../run/limits.js';
 import { version } from '../version.js';
 import { progressReporter } from './progress.js';
 
@@ -40,7 +42,7 @@ import { progressReporter } from './progress.js';
  * stderr. With --quiet, stdout stays empty and stderr carries problems only (bad input, failed SLOs,
  * failed runs, internal errors).
  */
-export const EXIT = { ok: 0, sloFailed: 1, usage: 2, internal: 70 } as const;
+export const EXIT = { ok: 0, sloFailed: 1, usage: 2, internal: 70, sigint: 130, sigterm: 143 } as const;
 
 export const DEFAULT_OUT = 'kubesim-report/';
 
@@ -60,6 +62,8 @@ export interface CliDeps {
   workerSimulator?: string;
   /** The progress clock in milliseconds (tests); default performance.now. */
   now?: () => number;
+  /** Aborted (with the signal's name as reason) when SIGINT or SIGTERM arrives (main.ts). */
+  signal?: AbortSignal;
 }
 
 /** Bad usage found by kubesim itself (not commander): printed as `kubesim: <message>`, exit 2. */
@@ -67,7 +71,76 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-interface RunOptions {
+/** Options of every command that reads scenario files (files.ts). */
+interface InputOptions {
+  allowOutside?: boolean;
+  maxFileSize?: number;
+}
+
+function fileOptions(opts: InputOptions): FileOptions {
+  return { allowOutside: opts.allowOutside === true, maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE };
+}
+
+/** `--allow-outside` and `--max-file-size`, shared by run, validate and merge. */
+function addInputOptions(cmd: Command): Command {
+  return cmd
+    .option('--allow-outside', 'let a scenario read files outside its own folder (spec.manifests, replay.file)')
+    .addOption(
+      new Option('--max-file-size <size>', 'most bytes of one input file, like 8Mi or 100000')
+        .argParser((v: string) => {
+          const n = parseByteSize(v);
+          if (n === undefined) throw new InvalidArgumentError('expected a positive byte size like 8Mi, 512Ki or 100000');
+          return n;
+        })
+        .default(undefined, formatByteSize(DEFAULT_MAX_FILE_SIZE)),
+    );
+}
+
+/** `--max-pods` … `--max-detail-buckets` (engine/run/limits.ts), shared by run and validate. */
+interface LimitFlags {
+  maxPods?: number;
+  maxRequests?: number;
+  maxTimeline?: number;
+  maxRuns?: number;
+  maxDetailBuckets?: number;
+}
+
+function limitNumber(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)(?:e(\d+))?\s*$/i.exec(value);
+  const n = m === null ? NaN : Number(m[1]) * 10 ** Number(m[2] ?? 0);
+  if (!(Number.isInteger(n) && n >= 1)) throw new InvalidArgumentError('expected a positive integer, like 20000 or 1e10');
+  return n;
+}
+
+function addLimitOptions(cmd: Command): Command {
+  const what: Array<[keyof LimitFlags, string]> = [
+    ['maxPods', 'most pods of one variant (Deployment replicas and scale actions)'],
+    ['maxRequests', 'most requests one scenario may send (peak rate × duration × replications, all variants)'],
+    ['maxTimeline', 'most timeline actions of one variant, repetitions included'],
+    ['maxRuns', 'most runs in the plan (variants × replications)'],
+    ['maxDetailBuckets', 'most time-series buckets kept with --detail full (runs × seconds)'],
+  ];
+  for (const [key, description] of what) {
+    cmd.addOption(new Option(`${LIMIT_FLAGS[key]} <n>`, description).argParser(limitNumber).default(undefined, fmtLimit(DEFAULT_LIMITS[key])));
+  }
+  return cmd;
+}
+
+function fmtLimit(n: number): string {
+  return n >= 1e6 && /^10*$/.test(String(n)) ? `1e${String(n).length - 1}` : String(n);
+}
+
+/** Exit 2 (before any run) when the expanded scenarios exceed a limit; validate and run check the same. */
+function enforceLimits(expanded: Parameters<typeof checkLimits>[0], opts: LimitFlags & { replications?: number; detail?: ReportDetail }): void {
+  const problems = checkLimits(expanded, {
+    limits: { maxPods: opts.maxPods, maxRequests: opts.maxRequests, maxTimeline: opts.maxTimeline, maxRuns: opts.maxRuns, maxDetailBuckets: opts.maxDetailBuckets },
+    replications: opts.replications,
+    detail: opts.detail,
+  });
+  if (problems.length > 0) throw new ScenarioError(problems);
+}
+
+interface RunOptions extends InputOptions, LimitFlags {
   detail: ReportDetail;
   seed?: number;
   replications?: number;
@@ -78,7 +151,7 @@ interface RunOptions {
   quiet?: boolean;
 }
 
-interface MergeOptions {
+interface MergeOptions extends InputOptions {
   detail: ReportDetail;
   out: string;
   format: string[];
@@ -147,7 +220,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
       '\nExit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     );
 
-  program
+  const run = program
     .command('run')
     .description('simulate scenarios and write the report files (--format) in --out')
     .argument('<files...>', 'scenario or manifest files, or folders of them')
@@ -175,8 +248,10 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
+  addInputOptions(run);
+  addLimitOptions(run);
 
-  program
+  const merge = program
     .command('merge')
     .description('combine the partial results of kubesim run --shard into the report a single run writes')
     .argument('<dirs...>', 'folders holding partial-<i>-of-<n>.json files (or the files themselves)')
@@ -192,13 +267,22 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
     .action(async (dirs: string[], opts: MergeOptions) => exit(mergeCommand(dirs, opts, io)));
+  addInputOptions(merge);
 
-  program
+  const validate = program
     .command('validate')
     .description('check scenario files without running them')
     .argument('<files...>', 'scenario or manifest files, or folders of them')
     .option('-q, --quiet', 'print nothing when the files are valid')
-    .action((files: string[], opts: { quiet?: boolean }) => exit(validateCommand(files, opts, io)));
+    .addOption(
+      new Option('--replications <n>', 'replications of every scenario, as run would use them (for the limits)').argParser(
+        positiveInt(`a positive integer (at most ${MAX_REPLICATIONS})`, MAX_REPLICATIONS),
+      ),
+    )
+    .addOption(detailOption())
+    .action((files: string[], opts: ValidateOptions) => exit(validateCommand(files, opts, io)));
+  addInputOptions(validate);
+  addLimitOptions(validate);
 
   program
     .command('schema')
@@ -224,25 +308,33 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof InterruptedError) {
+      const how = e.done > 0 ? 'run the command again (the finished runs are not kept), or split the plan with --shard i/n and run the shards one by one, then kubesim merge' : 'run the command again';
+      io.stderr.write(`kubesim: ${e.message}; nothing was written (no report, no partial result). To finish the plan, ${how}\n`);
+      return e.signalName === 'SIGTERM' ? EXIT.sigterm : EXIT.sigint;
+    }
     if (e instanceof ScenarioError) {
       io.stderr.write(`${e.message}\n`);
       return EXIT.usage;
     }
     if (e instanceof UsageError || e instanceof ShardError || e instanceof InputsChangedError) {
-      io.stderr.write(`kubesim: ${e.message}\n`);
+      io.stderr.write(`kubesim: ${oneLine(e.message)}\n`);
       return EXIT.usage;
     }
     const message = e instanceof Error ? e.message : String(e);
-    io.stderr.write(`kubesim: internal error: ${message}\n`);
+    io.stderr.write(`kubesim: internal error: ${oneLine(message)}\n`);
     if (io.env.KUBESIM_DEBUG && e instanceof Error && e.stack) io.stderr.write(`${e.stack}\n`);
     else io.stderr.write('(this is a bug in kubesim; set KUBESIM_DEBUG=1 to see where it happened)\n');
     return EXIT.internal;
   }
 }
 
-function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO): number {
-  const { scenarios, notes } = loadScenarioFiles(files);
+type ValidateOptions = { quiet?: boolean; replications?: number; detail: ReportDetail } & InputOptions & LimitFlags;
+
+function validateCommand(files: string[], opts: ValidateOptions, io: CliIO): number {
+  const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
   const expanded = expandScenarios(scenarios);
+  enforceLimits(expanded, opts);
   if (!opts.quiet) {
     for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
     const variants = expanded.reduce((n, e) => n + e.variants.length, 0);
@@ -255,8 +347,10 @@ function validateCommand(files: string[], opts: { quiet?: boolean }, io: CliIO):
 async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: CliDeps): Promise<number> {
   const quiet = opts.quiet === true;
   const shard: Shard | undefined = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
-  const { scenarios, notes } = loadScenarioFiles(files);
+  const readOptions = fileOptions(opts);
+  const { scenarios, notes } = loadScenarioFiles(files, readOptions);
   const expanded = expandScenarios(scenarios);
+  enforceLimits(expanded, opts);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const out = opts.out;
   prepareOut(out);
@@ -275,12 +369,12 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
     workers: opts.workers ?? defaultWorkers(),
     // the paths exactly as loaded here (worker threads share the process's current folder), so the
     // workers group and name the scenarios the same way (a bare folder `.` is named after the path given)
-    source: { files, options: planOptions },
+    source: { files, options: planOptions, fileOptions: readOptions },
     simulate: deps.simulate,
     workerSimulator: deps.workerSimulator,
     onProgress: (p) => progress.update(p),
-  });
-  progress.end();
+    signal: deps.signal,
+  }).finally(() => progress.end());
 
   if (shard !== undefined && identity !== undefined) {
     let file: string;
@@ -320,7 +414,7 @@ function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): number {
       `the scenario files of the shards are not here: ${missing.join(', ')} (merge reloads the files the shards ran, at the same paths relative to the current folder)`,
     );
   }
-  const { scenarios, notes } = loadScenarioFiles(files);
+  const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
   const expanded = expandScenarios(scenarios);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const planOptions = { seed: first.options.seed ?? undefined, replications: first.options.replications ?? undefined };
@@ -408,6 +502,15 @@ function prepareOut(out: string): void {
     throw new UsageError(`--out ${out}: cannot create the folder: ${errnoText(e)}`);
   }
   if (!statSync(out).isDirectory()) throw new UsageError(`--out ${out}: not a folder`);
+  // Writable now, not only after minutes of simulation: create and remove a probe file.
+  const probe = path.join(out, `.kubesim-write-check.${process.pid}.tmp`);
+  try {
+    writeFileSync(probe, '', { flag: 'wx' });
+  } catch (e) {
+    throw new UsageError(`--out ${out}: cannot write in the folder: ${errnoText(e)}`);
+  } finally {
+    rmSync(probe, { force: true });
+  }
 }
 
 function errnoText(e: unknown): string {
@@ -425,5 +528,5 @@ function errnoText(e: unknown): string {
 }
 
 function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return escapeControl(s);
 }

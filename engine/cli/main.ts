@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { removePendingTemps } from '../../reports/atomic.js';
 import { runCli } from './cli.js';
 
 /** The kubesim executable; everything but the process wiring is in cli.ts (exit codes there). */
@@ -11,9 +12,29 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-process.exitCode = await runCli(process.argv, {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  env: process.env,
-  cwd: process.cwd(),
-});
+// SIGINT / SIGTERM: stop cleanly. The first one stops the plan (no new run starts, worker threads are
+// cancelled, nothing is written) and runCli exits 130 / 143 saying how many runs had finished; a
+// second one stops at once. Temporary files of a write in progress are removed either way.
+const stop = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    removePendingTemps();
+    if (stop.signal.aborted) {
+      process.stderr.write(`kubesim: ${sig} again: stopping now\n`);
+      process.exit(sig === 'SIGTERM' ? 143 : 130);
+    }
+    process.stderr.write(`\nkubesim: ${sig}: stopping (a run in this thread finishes first; send ${sig} again to stop at once)\n`);
+    stop.abort(sig);
+  });
+}
+
+process.exitCode = await runCli(
+  process.argv,
+  {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    cwd: process.cwd(),
+  },
+  { signal: stop.signal },
+);

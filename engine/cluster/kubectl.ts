@@ -72,7 +72,8 @@ export function restart(ctx: ClusterContext, deployment: string, namespace = 'de
 /**
  * `kubectl rollout undo deployment/<name> [--to-revision=N]` (§1.8): copies the pod template of the
  * target revision's ReplicaSet (default: the previous revision, i.e. the second-highest) into the
- * Deployment, without the pod-template-hash label. Refused while paused. Returns the revision rolled
+ * Deployment, without the pod-template-hash label — a plain template patch, as apps/v1 kubectl does it,
+ * so no DeploymentRollback event is recorded. Refused while paused. Returns the revision rolled
  * back to, or undefined when the template already matches it (kubectl's "skipped rollback").
  */
 export function rolloutUndo(ctx: ClusterContext, deployment: string, toRevision?: number, namespace = 'default'): number | undefined {
@@ -93,7 +94,9 @@ export function rolloutUndo(ctx: ClusterContext, deployment: string, toRevision?
   delete template.metadata.labels[POD_TEMPLATE_HASH];
   d.spec.template = template;
   writeSpec(ctx, d);
-  ctx.events.normal('Deployment', deployment, 'DeploymentRollback', `Rolled back deployment "${deployment}" to revision ${rev}`);
+  // No DeploymentRollback event: apps/v1 kubectl patches spec.template (DeploymentRollbacker,
+  // getDeploymentPatch); only the removed extensions/v1beta1 rollbackTo went through the controller's
+  // rollback path, which recorded it (kubernetes-semantics.md §1.8).
   return rev;
 }
 

@@ -1,8 +1,9 @@
+import type { FileOptions } from '../scenario/files.js';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { PlanItem, PlanOptions } from './plan.js';
-import { runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
+import { InterruptedError, runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
 import type { TickMessage, WorkerReply, WorkerTask } from './worker.js';
 import { BroadcastChannel } from 'node:worker_threads';
 
@@ -26,6 +27,11 @@ let pools = 0;
  */
 
 /** The number of workers `--workers` defaults to: the cores this process may use. */
+/** Each worker's heap limit: the machine's memory shared by the threads and the main thread (256 … 4096 MiB). */
+export function defaultWorkerMemoryMb(threads: number): number {
+  return Math.max(256, Math.min(4096, Math.floor(totalmem() / 2 ** 20 / (threads + 1))));
+}
+
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
@@ -39,6 +45,8 @@ export class InputsChangedError extends Error {
 export interface PlanSource {
   files: string[];
   options: PlanOptions;
+  /** How the files were read (--allow-outside, --max-file-size): the workers read them the same way. */
+  fileOptions?: FileOptions | undefined;
 }
 
 export interface ExecuteOptions {
@@ -53,6 +61,14 @@ export interface ExecuteOptions {
   /** The worker module; default: worker.js beside this module in dist/. */
   workerUrl?: URL | undefined;
   onProgress?: ((p: RunProgress) => void) | undefined;
+  /**
+   * Heap limit of each worker thread in MiB (default: the machine's memory shared by the threads and
+   * the main thread, 256 … 4096). A run that exceeds it ends its thread with ERR_WORKER_OUT_OF_MEMORY:
+   * the run is a failure naming its seed, a fresh thread takes the rest, and the process lives on.
+   */
+  workerMemoryMb?: number | undefined;
+  /** Stops the plan: no new run starts, running ones are cancelled, and executePlan throws InterruptedError. */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -71,7 +87,7 @@ export function defaultWorkerUrl(): URL {
  */
 export async function executePlan(expanded: readonly ExpandedScenario[], items: readonly PlanItem[], options: ExecuteOptions): Promise<ItemResult[]> {
   const threads = options.simulate !== undefined ? 1 : Math.max(1, Math.min(options.workers, items.length));
-  if (threads <= 1) return runItems(expanded, items, { onProgress: options.onProgress }, options.simulate);
+  if (threads <= 1) return runItems(expanded, items, { onProgress: options.onProgress, signal: options.signal }, options.simulate);
   if (options.source === undefined) throw new TypeError('executePlan: running on worker threads needs the plan source (files and options)');
   const results = await runInPool(expanded, items, options.source, threads, options);
   return results.sort((a, b) => a.item.index - b.item.index);
@@ -89,10 +105,11 @@ async function runInPool(
     throw new Error(`the worker module ${fileURLToPath(url)} is missing (run npm run build)`);
   }
   const { Piscina } = await import('piscina'); // loaded only when a pool is used (start-up cost)
-  const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000 });
+  const heapMb = options.workerMemoryMb ?? defaultWorkerMemoryMb(threads);
+  const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   // A worker dying between tasks is reported through the task that follows; keep the event quiet.
   pool.on('error', () => {});
-  const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null]);
+  const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null, source.fileOptions ?? null]);
   const total = items.length;
   const results: ItemResult[] = [];
   let next = 0;
@@ -113,21 +130,24 @@ async function runInPool(
     };
   }
 
+  const signal = options.signal;
+  const aborted = (): boolean => signal?.aborted === true;
   const lane = async (): Promise<void> => {
-    while (stop === undefined && next < items.length) {
+    while (stop === undefined && next < items.length && !aborted()) {
       const item = items[next++]!;
       const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
       options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
-      const task: WorkerTask = { key, files: source.files, options: source.options, item, simulator: options.workerSimulator, progress: progressName };
+      const task: WorkerTask = { key, files: source.files, options: source.options, fileOptions: source.fileOptions, item, simulator: options.workerSimulator, progress: progressName };
       let result: ItemResult;
       try {
-        const reply = (await pool.run(task)) as WorkerReply;
+        const reply = (await pool.run(task, signal === undefined ? {} : { signal })) as WorkerReply;
         if (reply.kind === 'inputs') {
           stop ??= new InputsChangedError(reply.message);
           return;
         }
         result = reply.result;
       } catch (e) {
+        if (aborted()) return; // cancelled: not a crash
         result = { item, ok: false, failure: crashFailure(expanded, item, e) };
       }
       results.push(result);
@@ -143,6 +163,7 @@ async function runInPool(
     await pool.destroy();
   }
   if (stop !== undefined) throw stop;
+  if (aborted()) throw new InterruptedError(signal?.reason, results.length, total);
   return results;
 }
 

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Diagnostic } from '../scenario/diagnostics.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { expandVariants, type Variant } from '../scenario/variants.js';
@@ -15,6 +16,42 @@ import { simulate, type RunResult, type RunTick, type SimulateHooks } from './si
  * replication and seed, so it can be reproduced alone (`--seed` and `--replications` cannot pick one
  * replication, but the seed printed is the run's own seed).
  */
+
+/**
+ * The plan was stopped by a signal (SIGINT, SIGTERM) before it finished: `done` of `total` runs had
+ * finished. Nothing is written from a stopped plan (the CLI exits 130 / 143).
+ */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  readonly signalName: string;
+  constructor(reason: unknown, readonly done: number, readonly total: number) {
+    const signalName = typeof reason === 'string' ? reason : 'SIGINT';
+    super(`interrupted by ${signalName}: ${done} of ${total} runs had finished`);
+    this.signalName = signalName;
+  }
+}
+
+/**
+ * The main thread is close to its heap limit (issue 10): rather than die of a V8 out-of-memory abort
+ * (exit 134, no message), kubesim stops with this error (`kubesim: internal error: …`, exit 70).
+ */
+export class HeapLimitError extends Error {
+  override name = 'HeapLimitError';
+}
+
+/** Share of the heap limit past which `checkHeap` throws. */
+export const HEAP_LIMIT_SHARE = 0.85;
+
+/** Throws HeapLimitError when the heap holds more than HEAP_LIMIT_SHARE of its limit (checked between runs and at every progress tick). */
+export function checkHeap(): void {
+  const h = getHeapStatistics();
+  if (h.used_heap_size > HEAP_LIMIT_SHARE * h.heap_size_limit) {
+    const mb = (n: number) => Math.round(n / 2 ** 20);
+    throw new HeapLimitError(
+      `out of memory: the heap holds ${mb(h.used_heap_size)} MiB of its ${mb(h.heap_size_limit)} MiB limit; stopped before the process would abort. Use --detail summary, fewer or shorter runs, or a larger heap (NODE_OPTIONS=--max-old-space-size=<MiB>)`,
+    );
+  }
+}
 
 /** A run that threw. */
 export interface RunFailure {
@@ -110,6 +147,7 @@ export function runPlanItem(expanded: readonly ExpandedScenario[], item: PlanIte
   try {
     return { item, ok: true, result: hooks === undefined ? run(scenario, item.replication, item.seed) : run(scenario, item.replication, item.seed, hooks) };
   } catch (e) {
+    if (e instanceof HeapLimitError) throw e; // the process, not the run, is out of memory
     const failure: RunFailure = {
       scenario: entry.scenario.name,
       variant: item.variant,
@@ -158,16 +196,23 @@ export function collectResults(expanded: readonly ExpandedScenario[], plan: RunP
 export async function runItems(
   expanded: readonly ExpandedScenario[],
   items: readonly PlanItem[],
-  options: { onProgress?: ((p: RunProgress) => void) | undefined } = {},
+  options: { onProgress?: ((p: RunProgress) => void) | undefined; signal?: AbortSignal | undefined } = {},
   run: Simulator = simulate,
 ): Promise<ItemResult[]> {
   const results: ItemResult[] = [];
   const total = items.length;
   for (const item of items) {
+    if (options.signal?.aborted === true) throw new InterruptedError(options.signal.reason, results.length, total);
     const scenario = expanded[item.scenario]?.scenario.name ?? `#${item.scenario}`;
     options.onProgress?.({ phase: 'start', done: results.length, total, item, scenario });
     const onProgress = options.onProgress;
-    const hooks = onProgress && { onTick: (tick: RunTick) => onProgress({ phase: 'tick', done: results.length, total, item, scenario, tick }) };
+    const hooks = {
+      onTick: (tick: RunTick) => {
+        checkHeap();
+        onProgress?.({ phase: 'tick', done: results.length, total, item, scenario, tick });
+      },
+    };
+    checkHeap();
     const result = runPlanItem(expanded, item, run, hooks);
     results.push(result);
     options.onProgress?.({ phase: 'finish', done: results.length, total, item, scenario, result });

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../reports/atomic.js';
 import { version as toolVersion } from '../version.js';
+import { partialResultProblems } from './partial-schema.js';
 import type { PlanItem, PlanOptions, RunPlan } from './plan.js';
 import type { ExpandedScenario, ItemResult } from './run.js';
 
@@ -241,6 +242,11 @@ function readPartial(file: string): PartialResult {
     Array.isArray(p.results) &&
     p.results.every((r) => r !== null && typeof r === 'object' && Number.isSafeInteger(r.item?.index));
   if (!ok) throw new ShardError(`${file}: damaged partial result (missing or malformed fields)`);
+  const problems = partialResultProblems(p.results);
+  if (problems.length > 0) {
+    const more = problems.length > 1 ? ` (${problems.length} problems in all)` : '';
+    throw new ShardError(`${file}: ${problems[0]}${more}; the partial result is damaged or was changed after kubesim run --shard wrote it`);
+  }
   return p as PartialResult;
 }
 

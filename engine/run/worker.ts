@@ -1,3 +1,4 @@
+import type { FileOptions } from '../scenario/files.js';
 import { loadScenarioFiles } from '../scenario/load.js';
 import type { PlanItem, PlanOptions, RunPlan } from './plan.js';
 import { expandScenarios, planExpanded, runPlanItem, type ExpandedScenario, type ItemResult, type Simulator } from './run.js';
@@ -22,6 +23,8 @@ export interface WorkerTask {
   /** The command-line paths as the main thread loaded them (relative ones resolve against the process's current folder, which threads share). */
   files: string[];
   options: PlanOptions;
+  /** How the main thread read the files (--allow-outside, --max-file-size). */
+  fileOptions?: FileOptions | undefined;
   /** The item to run, as the main thread planned it. */
   item: PlanItem;
   /** For tests: a module URL whose default export is the Simulator to use instead of `simulate`. */
@@ -61,7 +64,7 @@ export default async function runTask(task: WorkerTask): Promise<WorkerReply> {
   if (cache?.key !== task.key) {
     cache = undefined;
     try {
-      const expanded = expandScenarios(loadScenarioFiles(task.files).scenarios);
+      const expanded = expandScenarios(loadScenarioFiles(task.files, task.fileOptions ?? {}).scenarios);
       cache = { key: task.key, expanded, plan: planExpanded(expanded, task.options) };
     } catch (e) {
       return { kind: 'inputs', message: `the scenario files no longer load: ${e instanceof Error ? e.message : String(e)}` };

@@ -24,12 +24,31 @@ export interface Diagnostic {
   severity: Severity;
 }
 
-/** One line per diagnostic: `file:line:col: [note: ]path: message`. */
+/** One line per diagnostic: `file:line:col: [note: ]path: message`, control characters escaped. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   const sev = d.severity === 'note' ? 'note: ' : '';
   const path = d.path === '' ? '' : `${d.path}: `;
-  return `${where}: ${sev}${path}${d.message}`;
+  return escapeControl(`${where}: ${sev}${path}${d.message}`);
+}
+
+/**
+ * Text from a scenario file made safe for a terminal and a log line: C0 and C1 control characters
+ * (ESC included, and newlines), DEL, and the invisible and bidirectional formatting characters are
+ * written as `\uXXXX`, so a scenario cannot move the cursor, recolour or hide text, or forge lines.
+ */
+export function escapeControl(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** Most characters of user text quoted in a message (the rest is elided, with the length). */
+export const MAX_EXCERPT = 40;
+
+/** A short, quoted, escaped excerpt of user text: `"PATH=/usr/bin:…" (4096 characters)`. Never the whole of a long text. */
+export function excerpt(s: string, max = MAX_EXCERPT): string {
+  const chars = [...s];
+  if (chars.length <= max) return escapeControl(JSON.stringify(s));
+  return `${escapeControl(JSON.stringify(chars.slice(0, max).join('')).slice(0, -1))}…" (${chars.length} characters)`;
 }
 
 /** All diagnostics, one per line, in the order given. */

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { defaultBehavior, type BehaviorProfile } from '../behavior/profile.js';
@@ -11,6 +11,7 @@ import { sortExtra } from './extra.js';
 import { gateTemplate, type ExtraDecodedObject, type LoadedAnalysisTemplate, type LoadedHpa, type LoadedPdb, type LoadedRollout } from './workloads.js';
 import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
 import { parseAt } from './validate.js';
+import { outsideReason, readInputFile, type FileOptions } from './files.js';
 import { readReplay } from './replay.js';
 import { parseSlo, SloError } from '../metrics/slo.js';
 import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
@@ -90,6 +91,8 @@ export interface ScenarioOrigin {
   manifests: ManifestObject[];
   /** The notes of the scenario's files (skipped kinds, YAML warnings). */
   fileNotes: Diagnostic[];
+  /** How its files were read (--allow-outside, --max-file-size): a rebuilt variant reads the same way. */
+  fileOptions: FileOptions;
 }
 
 export interface LoadResult {
@@ -107,7 +110,7 @@ interface ParsedFile {
 }
 
 /** Reads, validates and groups scenario and manifest files. Throws ScenarioError on any error. */
-export function loadScenarioFiles(paths: readonly string[]): LoadResult {
+export function loadScenarioFiles(paths: readonly string[], options: FileOptions = {}): LoadResult {
   const errors: Diagnostic[] = [];
   const cache = new Map<string, ParsedFile>();
   const parse = (file: string): ParsedFile => {
@@ -115,7 +118,7 @@ export function loadScenarioFiles(paths: readonly string[]): LoadResult {
     let parsed = cache.get(key);
     if (parsed === undefined) {
       parsed = { file, objects: [], notes: [] };
-      const yaml = readYamlFile(file);
+      const yaml = readYamlFile(file, options);
       for (const d of yaml.diagnostics) (d.severity === 'error' ? errors : parsed.notes).push(d);
       for (const doc of yaml.documents) {
         const r = decodeDocument(doc);
@@ -160,7 +163,7 @@ export function loadScenarioFiles(paths: readonly string[]): LoadResult {
     for (const extra of scenarioDocs.slice(1)) {
       errors.push(diagnosticAt(extra.doc, extra.base, 'a file may hold only one Scenario document; put each scenario in its own file'));
     }
-    const loaded = loadScenario(parsed, scenarioDocs[0]!, parse, errors);
+    const loaded = loadScenario(parsed, scenarioDocs[0]!, parse, errors, options);
     if (loaded !== undefined) {
       scenarios.push(loaded);
       origins.set(loaded, scenarioDocs[0]!);
@@ -170,7 +173,7 @@ export function loadScenarioFiles(paths: readonly string[]): LoadResult {
   if (bareFiles.length > 0) {
     const single = paths.length === 1 ? paths[0]! : undefined;
     const name = single !== undefined ? path.basename(single).replace(YAML_FILE, '') : bareFiles.length === 1 ? path.basename(bareFiles[0]!.file).replace(YAML_FILE, '') : 'manifests';
-    scenarios.push(assemble(name || 'manifests', bareFiles[0]!.file, bareFiles, undefined, errors));
+    scenarios.push(assemble(name || 'manifests', bareFiles[0]!.file, bareFiles, undefined, errors, options));
   }
 
   // Scenario names key the reports: they must be distinct.
@@ -193,8 +196,8 @@ export function loadScenarioFiles(paths: readonly string[]): LoadResult {
 }
 
 /** Loads a single file (or folder); the common case for `kubesim run deploy.yaml`. */
-export function loadScenarioFile(file: string): LoadResult {
-  return loadScenarioFiles([file]);
+export function loadScenarioFile(file: string, options: FileOptions = {}): LoadResult {
+  return loadScenarioFiles([file], options);
 }
 
 function loadScenario(
@@ -202,6 +205,7 @@ function loadScenario(
   scenarioObj: Extract<DecodedObject, { type: 'Scenario' }>,
   parse: (file: string) => ParsedFile,
   errors: Diagnostic[],
+  options: FileOptions,
 ): LoadedScenario | undefined {
   const { doc, base } = scenarioObj;
   const r = parseAt(scenarioSchema, scenarioObj.value, doc, base);
@@ -217,9 +221,19 @@ function loadScenario(
       errors.push(diagnosticAt(doc, at, `cannot read ${target}: no such file or directory`));
       return;
     }
+    const outside = outsideReason(parsed.file, target, options);
+    if (outside !== undefined) {
+      errors.push(diagnosticAt(doc, at, `${target} ${outside}`));
+      return;
+    }
     const list = kind === 'dir' ? yamlFilesIn(target) : [target];
     if (list.length === 0) errors.push(diagnosticAt(doc, at, `folder ${target} has no *.yaml or *.yml files`));
     for (const f of list) {
+      const out = outsideReason(parsed.file, f, options); // a link in the folder may point out of it
+      if (out !== undefined) {
+        errors.push(diagnosticAt(doc, at, `${f} ${out}`));
+        continue;
+      }
       if (path.resolve(f) === path.resolve(parsed.file)) continue;
       if (files.some((p) => path.resolve(p.file) === path.resolve(f))) continue;
       const m = parse(f);
@@ -231,7 +245,7 @@ function loadScenario(
       files.push(m);
     }
   });
-  return assemble(r.data.metadata.name, parsed.file, files, { spec, doc, base }, errors);
+  return assemble(r.data.metadata.name, parsed.file, files, { spec, doc, base }, errors, options);
 }
 
 interface ScenarioSource {
@@ -242,7 +256,7 @@ interface ScenarioSource {
   rawVariants?: unknown[];
 }
 
-function assemble(name: string, file: string, files: ParsedFile[], source: ScenarioSource | undefined, errors: Diagnostic[]): LoadedScenario {
+function assemble(name: string, file: string, files: ParsedFile[], source: ScenarioSource | undefined, errors: Diagnostic[], options: FileOptions): LoadedScenario {
   const manifests: ManifestObject[] = [];
   const seen = new Map<string, SourceLocation>();
   const fileNotes: Diagnostic[] = [];
@@ -262,7 +276,7 @@ function assemble(name: string, file: string, files: ParsedFile[], source: Scena
       manifests.push(o);
     }
   }
-  return build(name, file, files.map((f) => f.file), manifests, fileNotes, source, errors);
+  return build(name, file, files.map((f) => f.file), manifests, fileNotes, source, errors, options);
 }
 
 /**
@@ -277,6 +291,7 @@ function build(
   fileNotes: Diagnostic[],
   source: ScenarioSource | undefined,
   errors: Diagnostic[],
+  fileOptions: FileOptions,
 ): LoadedScenario {
   const deployments: LoadedDeployment[] = [];
   const services: LoadedService[] = [];
@@ -306,7 +321,7 @@ function build(
       return { ...g, templates: [...g.templates, { templateName: t.metadata.name, clusterScope: false }], metrics: [] };
     });
   }
-  readReplays(spec, file, errors);
+  readReplays(spec, file, source, errors, fileOptions);
 
   const behaviors = new Map<string, BehaviorProfile>();
   const use = (image: string) => {
@@ -317,11 +332,11 @@ function build(
   for (const a of spec.timeline) if (a.action === 'set-image') for (const image of Object.values(a.images)) use(image);
   for (const image of Object.keys(spec.images)) use(image);
 
-  const origin: ScenarioOrigin = { manifests, fileNotes };
+  const origin: ScenarioOrigin = { manifests, fileNotes, fileOptions };
   if (source !== undefined) {
     const value = valueAt(source.doc.value, source.base);
     origin.scenario = { doc: source.doc, base: source.base, value: isRecord(value) ? value : {}, spec: parsedSpec };
-    const raw = source.rawVariants ?? (parsedSpec.variants.length > 0 ? rawVariantsOf(source.doc, source.base) : []);
+    const raw = source.rawVariants ?? (parsedSpec.variants.length > 0 ? rawVariantsOf(source.doc, source.base, fileOptions) : []);
     if (raw !== undefined) origin.scenario.rawVariants = raw;
   }
 
@@ -367,7 +382,7 @@ export function rebuildScenario(
     const o = origin.scenario;
     source = { spec: o.spec, doc: o.doc, base: o.base, rawVariants: o.rawVariants ?? [] };
   }
-  return build(base.name, base.file, base.files, change.manifests ?? origin.manifests, origin.fileNotes, source, errors);
+  return build(base.name, base.file, base.files, change.manifests ?? origin.manifests, origin.fileNotes, source, errors, origin.fileOptions);
 }
 
 
@@ -376,9 +391,9 @@ export function rebuildScenario(
  * variant patch deletes a key). The file is parsed again with the reader's options; undefined if it
  * cannot be (it changed or vanished), and the caller falls back to the null-free values.
  */
-function rawVariantsOf(doc: YamlDocument, base: readonly PathSegment[]): unknown[] | undefined {
+function rawVariantsOf(doc: YamlDocument, base: readonly PathSegment[], options: FileOptions): unknown[] | undefined {
   try {
-    const docs = parseAllDocuments(readFileSync(doc.file, 'utf8'), { version: '1.1', merge: true, prettyErrors: false });
+    const docs = parseAllDocuments(readInputFile(doc.file, options), { version: '1.1', merge: true, prettyErrors: false });
     if ('empty' in docs) return undefined;
     const d = docs[doc.index];
     if (d === undefined || d.errors.length > 0) return undefined;
@@ -419,16 +434,22 @@ export function defaultTraffic(services: readonly LoadedService[]): TrafficSpec[
 
 
 /** Reads each traffic entry's replay CSV (relative to the scenario file); errors carry the CSV's positions. */
-function readReplays(spec: ScenarioSpec, file: string, errors: Diagnostic[]): void {
-  for (const t of spec.traffic) {
-    if (t.workload !== 'open' || t.replay === undefined || t.replay.data !== undefined) continue;
+function readReplays(spec: ScenarioSpec, file: string, source: ScenarioSource | undefined, errors: Diagnostic[], options: FileOptions): void {
+  spec.traffic.forEach((t, i) => {
+    if (t.workload !== 'open' || t.replay === undefined || t.replay.data !== undefined) return;
     const csv = path.relative(process.cwd(), path.resolve(path.dirname(file), t.replay.file)) || t.replay.file;
-    const { replay, errors: found } = readReplay(csv, t.replay.format);
+    const outside = outsideReason(file, csv, options);
+    if (outside !== undefined) {
+      const message = `${csv} ${outside}`;
+      errors.push(source !== undefined ? diagnosticAt(source.doc, [...source.base, 'spec', 'traffic', i, 'replay', 'file'], message) : { file, line: 0, col: 0, path: '', message, severity: 'error' });
+      return;
+    }
+    const { replay, errors: found } = readReplay(csv, t.replay.format, options);
     errors.push(...found);
-    if (replay === undefined) continue;
+    if (replay === undefined) return;
     t.replay.data = replay;
     if (replay.format === 'rates') t.rate = replay.steps[0]!.rate;
-  }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

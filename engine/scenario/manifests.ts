@@ -412,6 +412,23 @@ const serviceSpec = z
 
 const serviceSchema = z.object({ metadata: objectMeta(serviceName), spec: serviceSpec }, expected('a Service'));
 
+/** JSON Schemas (input forms) of the kinds the model decodes, for resolving patch paths (fields.ts). */
+const manifestJsonSchemas = new Map<'Deployment' | 'Service', Record<string, unknown>>();
+export function manifestJsonSchema(type: 'Deployment' | 'Service'): Record<string, unknown> {
+  let s = manifestJsonSchemas.get(type);
+  if (s === undefined) {
+    const object = z.object({
+      apiVersion: z.string(),
+      kind: z.string(),
+      metadata: (type === 'Deployment' ? deploymentSchema : serviceSchema).shape.metadata,
+      spec: (type === 'Deployment' ? deploymentSchema : serviceSchema).shape.spec,
+    });
+    s = z.toJSONSchema(object, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+    manifestJsonSchemas.set(type, s);
+  }
+  return s;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Documents
 

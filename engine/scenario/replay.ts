@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import type { Diagnostic } from './diagnostics.js';
+import { InputFileError, readInputFile, type FileOptions } from './files.js';
 
 /**
  * Replayed traffic from a CSV file (a production access log turned into send times, or a rate curve):
@@ -16,12 +16,13 @@ export type Replay =
   | { format: 'timestamps'; file: string; times: number[] }
   | { format: 'rates'; file: string; steps: Array<{ at: number; rate: number }> };
 
-export function readReplay(file: string, format: 'timestamps' | 'rates'): { replay?: Replay; errors: Diagnostic[] } {
+export function readReplay(file: string, format: 'timestamps' | 'rates', options: FileOptions = {}): { replay?: Replay; errors: Diagnostic[] } {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file, options);
   } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    if (!(e instanceof InputFileError)) throw e;
+    const why = e.message.replace(/^cannot read file: /, '').replace(/^no such file or directory$/, 'no such file');
     return { errors: [{ file, line: 0, col: 0, path: '', message: `cannot read the replay file: ${why}`, severity: 'error' }] };
   }
   return parseReplay(file, text, format);

@@ -1,6 +1,6 @@
 import { parseResourceQuantity, QuantityError } from './quantity.js';
 import { z } from 'zod';
-import type { Diagnostic } from './diagnostics.js';
+import { excerpt, type Diagnostic } from './diagnostics.js';
 import { diagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
 import { DistributionError, distributionFrom, type Distribution } from '../kernel/distributions.js';
 import { parseDuration, parseRate, UnitError } from '../kernel/units.js';
@@ -15,7 +15,7 @@ import { parseDuration, parseRate, UnitError } from '../kernel/units.js';
 export function show(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return excerpt(value);
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
   return String(value);
@@ -123,27 +123,36 @@ function parsedNumber(
   parse: (v: string | number) => number,
   failure: new (...args: never[]) => Error,
   numeric: (v: number, e: Error) => string,
+  noun: string,
 ) {
   const base = z.union([z.string(), z.number()], expected(what));
   return (description === undefined ? base : base.meta({ description })).transform((v, ctx) => {
+    let n: number;
     try {
-      return parse(v);
+      n = parse(v);
     } catch (e) {
       if (!(e instanceof failure)) throw e;
       addIssue(ctx, typeof v === 'number' ? numeric(v, e) : expectedMessage(what, v), v);
       return z.NEVER;
     }
+    // One rule for every quantity of this kind: finite and non-negative (the parsers allow no sign,
+    // but 400 digits are Infinity).
+    if (!(Number.isFinite(n) && n >= 0)) {
+      addIssue(ctx, `expected a finite, non-negative ${noun}, got ${show(v)}`, v);
+      return z.NEVER;
+    }
+    return n;
   });
 }
 
 /** A duration (`250ms`, `30s`, `1m30s`, or a number of seconds) → seconds. */
 export function duration(what = 'a duration like 250ms, 30s, 5m or 1h') {
-  return parsedNumber(what, 'a duration: 250ms, 30s, 5m, 1h, 1m30s, or a number of seconds', parseDuration, UnitError, (v) => `expected a non-negative duration, got ${v}`);
+  return parsedNumber(what, 'a duration: 250ms, 30s, 5m, 1h, 1m30s, or a number of seconds', parseDuration, UnitError, (v) => `expected a non-negative duration, got ${v}`, 'duration');
 }
 
 /** A rate (`500/s`, `30000/m`, `10/h`, or a number per second) → events per second. */
 export function rate(what = 'a rate like 500/s, 30000/m or 10/h') {
-  return parsedNumber(what, 'a rate: 500/s, 30000/m, 10/h, or a number per second', parseRate, UnitError, (v) => `expected a non-negative rate, got ${v}`);
+  return parsedNumber(what, 'a rate: 500/s, 30000/m, 10/h, or a number per second', parseRate, UnitError, (v) => `expected a non-negative rate, got ${v}`, 'rate');
 }
 
 /**
@@ -159,6 +168,11 @@ export function distribution() {
         'a duration (constant) or a distribution: {dist: constant|uniform|exponential|normal|lognormal|gamma|erlang|pareto|empirical, …} or {p50, p99} (lognormal)',
     })
     .transform((v, ctx): Distribution => {
+      const bad = badDurationParameter(v);
+      if (bad !== undefined) {
+        addIssue(ctx, `expected a finite, non-negative duration, got ${show(bad.value)}`, bad.value, bad.path);
+        return z.NEVER;
+      }
       try {
         return distributionFrom(v);
       } catch (e) {
@@ -167,6 +181,31 @@ export function distribution() {
         return z.NEVER;
       }
     });
+}
+
+/**
+ * Every distribution in a scenario is one of durations (service, startup, sync, think, back-off
+ * times): its constant and each of its parameters (but lognormal's mu, a log-scale location) must be a
+ * finite, non-negative number of seconds. The first one that is not, with its path.
+ */
+function badDurationParameter(v: string | number | Record<string, unknown>): { path: string[]; value: unknown } | undefined {
+  const bad = (x: unknown): boolean => {
+    if (typeof x === 'number') return !(Number.isFinite(x) && x >= 0);
+    if (typeof x === 'string') {
+      try {
+        return !Number.isFinite(parseDuration(x));
+      } catch {
+        return false; // not a duration: distributionFrom names the problem
+      }
+    }
+    return false;
+  };
+  if (typeof v !== 'object') return bad(v) ? { path: [], value: v } : undefined;
+  for (const [key, x] of Object.entries(v)) {
+    if (key === 'dist' || key === 'mu') continue;
+    if (bad(x)) return { path: [key], value: x };
+  }
+  return undefined;
 }
 
 /** A non-negative integer (`what` names it in messages). */

@@ -1,7 +1,8 @@
 import { type Diagnostic, ScenarioError, sortDiagnostics } from './diagnostics.js';
 import { rebuildScenario, type LoadedScenario, type ManifestObject, type ScenarioOrigin } from './load.js';
-import { decodeDocument } from './manifests.js';
-import type { MatrixSpec, VariantSpec } from './schema.js';
+import { checkFieldPath, checkPatchFields, isForbiddenKey, type JsonSchema } from './fields.js';
+import { decodeDocument, manifestJsonSchema } from './manifests.js';
+import { scenarioJsonSchema, type MatrixSpec, type VariantSpec } from './schema.js';
 import { diagnosticAt, formatPath, isRecord, valueAt, type PathSegment, type Position, type YamlDocument } from './yaml.js';
 
 /**
@@ -180,9 +181,9 @@ function merge(base: unknown, patch: unknown, at: PathSegment[], from: PathSegme
       return clean(patch);
     }
     recs.push({ at, from, kind: 'node' });
-    const out: Record<string, unknown> = { ...base };
+    const out = ownCopy(base);
     for (const [k, v] of Object.entries(patch)) {
-      if (k === '$patch') continue;
+      if (k === '$patch' || isForbiddenKey(k)) continue;
       if (v === null || v === undefined) {
         delete out[k];
         recs.push({ at: [...at, k], from: [...from, k], kind: 'delete' });
@@ -216,11 +217,36 @@ function isNamedList(list: unknown[]): list is Array<Record<string, unknown>> {
 function clean(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(clean);
   if (isRecord(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined && k !== '$patch') out[k] = clean(v);
+    const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined && k !== '$patch' && !isForbiddenKey(k)) out[k] = clean(v);
     return out;
   }
   return value;
+}
+
+/** A shallow copy of a mapping's own enumerable fields into a mapping without a prototype. */
+function ownCopy(value: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(value)) if (!isForbiddenKey(k)) out[k] = v;
+  return out;
+}
+
+let scenarioSchemaCache: JsonSchema | undefined;
+/** The JSON Schema a patch or matrix path of a target is resolved against (fields.ts). */
+function targetSchema(t: Target): JsonSchema {
+  if (t.kind === 'object') {
+    const type = t.object.type;
+    // Deployments and Services are resolved field by field; the other kinds' keys are only checked
+    // for __proto__/constructor/prototype (an empty schema accepts any field).
+    return type === 'Deployment' || type === 'Service' ? manifestJsonSchema(type) : {};
+  }
+  return (scenarioSchemaCache ??= scenarioJsonSchema());
+}
+
+function describeField(t: Target, at: ReadonlyArray<string | number>): string {
+  const where = formatPath(at as PathSegment[]);
+  if (t.kind === 'object') return where === '' ? `a ${t.object.type}` : `${t.object.type} ${where}`;
+  return where === '' ? 'a Scenario' : `the Scenario's ${where}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -274,6 +300,12 @@ function buildVariant(ctx: Ctx, name: string, patches: Patch[]): { scenario?: Lo
       err(targetPath(p), t);
       continue;
     }
+    // Every key of the patch names a field of the target (a typo would be a silent no-op).
+    // (A scenario patch's keys beside spec have messages of their own, below.)
+    const checked = t.kind === 'scenario' ? { spec: p.value['spec'] } : p.value;
+    const problems = checkPatchFields(targetSchema(t), checked, (at) => describeField(t, at));
+    for (const pr of problems) err(patchKeyPath(p, pr.at), pr.message);
+    if (problems.length > 0) continue;
     if (t.kind === 'scenario') scenarioPatches.push(p);
     else byObject.set(t.object, [...(byObject.get(t.object) ?? []), p]);
   }
@@ -442,12 +474,11 @@ function expandMatrix(ctx: Ctx, spec: VariantSpec, matrix: MatrixSpec, patches: 
       return [];
     }
     target = `deployment/${deployments[0]!.object.metadata.name}`;
-  } else {
-    const t = resolveTarget(ctx, target);
-    if (typeof t === 'string') {
-      err([...mAt, 'target'], t);
-      return [];
-    }
+  }
+  const resolved = resolveTarget(ctx, target);
+  if (typeof resolved === 'string') {
+    err([...mAt, 'target'], resolved);
+    return [];
   }
   const kind = target === 'scenario' ? 'scenario' : /^(deployment|deployments|deploy)\//.test(target) ? 'deployment' : 'service';
 
@@ -471,6 +502,11 @@ function expandMatrix(ctx: Ctx, spec: VariantSpec, matrix: MatrixSpec, patches: 
     if (!ok || path.length < 2) {
       const hint = kind === 'deployment' ? `a field path like spec.minReadySeconds or one of ${Object.keys(MATRIX_SHORTHANDS).join(', ')}` : kind === 'scenario' ? 'a field path of the spec like traffic[web].rate or duration' : 'a field path like spec.sessionAffinity';
       err([...mAt, key], `unknown matrix parameter ${JSON.stringify(key)}; expected ${hint}`);
+      continue;
+    }
+    const problem = checkFieldPath(targetSchema(resolved), path, (at) => describeField(resolved, at));
+    if (problem !== undefined) {
+      err([...mAt, key], `matrix parameter ${JSON.stringify(key)}: ${problem}`);
       continue;
     }
     params.push({ key, label: key, path, values });
@@ -537,7 +573,7 @@ function showValue(v: unknown): string {
 
 /** The patch setting each parameter to its value in `combo`, and where its pieces are in the document. */
 function generatedPatch(params: Parameter[], combo: number[], mAt: PathSegment[]): { value: Record<string, unknown>; locate: (from: PathSegment[]) => string } {
-  const root: Record<string, unknown> = {};
+  const root: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   const origins: Array<{ from: PathSegment[]; at: PathSegment[] }> = [];
   params.forEach((p, i) => {
     const k = combo[i]!;
@@ -551,7 +587,7 @@ function generatedPatch(params: Parameter[], combo: number[], mAt: PathSegment[]
         else {
           const nextSeg = p.path[s + 1]!;
           if (typeof nextSeg === 'string') {
-            if (!isRecord(node[seg])) node[seg] = {};
+            if (!isRecord(node[seg])) node[seg] = Object.create(null) as Record<string, unknown>;
             node = node[seg] as Record<string, unknown>;
           } else {
             if (!Array.isArray(node[seg])) node[seg] = [];
@@ -563,7 +599,9 @@ function generatedPatch(params: Parameter[], combo: number[], mAt: PathSegment[]
         let idx = list.findIndex((x) => x['name'] === seg.name);
         if (idx < 0) {
           idx = list.length;
-          list.push({ name: seg.name });
+          const item = Object.create(null) as Record<string, unknown>;
+          item['name'] = seg.name;
+          list.push(item);
         }
         from.push(idx);
         node = list[idx]!;

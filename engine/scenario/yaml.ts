@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node } from 'yaml';
 import type { Diagnostic } from './diagnostics.js';
+import { InputFileError, readInputFile, type FileOptions } from './files.js';
 
 /**
  * Reading YAML with positions. Every document keeps a map from field paths to the source position of
@@ -75,15 +75,13 @@ export function diagnosticAt(
 }
 
 /** Reads and parses a file; an unreadable file gives one diagnostic without a position. */
-export function readYamlFile(file: string): YamlFile {
+export function readYamlFile(file: string, options: FileOptions = {}): YamlFile {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readInputFile(file, options);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : 'cannot read the file';
-    return { file, documents: [], diagnostics: [{ file, line: 0, col: 0, path: '', message: `cannot read file: ${reason}`, severity: 'error' }] };
+    if (!(e instanceof InputFileError)) throw e;
+    return { file, documents: [], diagnostics: [{ file, line: 0, col: 0, path: '', message: e.message, severity: 'error' }] };
   }
   return parseYaml(file, text);
 }
@@ -111,7 +109,13 @@ export function parseYaml(file: string, text: string): YamlFile {
     const keys = new Map<string, Position>();
     const contents = doc.contents;
     const start = contents?.range ? at(contents.range[0]) : at(doc.range[0]);
-    if (contents !== null) walk(contents, [], positions, keys, at);
+    const forbidden: Diagnostic[] = [];
+    if (contents !== null) walk(contents, [], positions, keys, at, (path, pos) => forbidden.push({ file, line: pos.line, col: pos.col, path: formatPath(path), message: 'the key "__proto__" is not allowed (it would set the prototype of the mapping; no Kubernetes or scenario field has this name)', severity: 'error' }));
+    if (forbidden.length > 0) {
+      // The document is left out: its data could not be built as written.
+      diagnostics.push(...forbidden);
+      return;
+    }
     let value: unknown;
     try {
       value = stripNulls(doc.toJS({ maxAliasCount: 1000 }));
@@ -136,6 +140,7 @@ function walk(
   positions: Map<string, Position>,
   keys: Map<string, Position>,
   at: (offset: number) => Position,
+  onForbidden: (path: PathSegment[], pos: Position) => void,
 ): void {
   if (node === null || typeof node !== 'object') return;
   const n = node as Node;
@@ -148,10 +153,14 @@ function walk(
       const name = isScalar(k) ? String(k.value) : k === null ? '' : String(k);
       const childPath = [...path, name];
       if (isScalar(k) && k.range) keys.set(formatPath(childPath), at(k.range[0]));
-      walk(item.value, childPath, positions, keys, at);
+      if (name === '__proto__') {
+        onForbidden(childPath, isScalar(k) && k.range ? at(k.range[0]) : (positions.get(key) ?? { line: 1, col: 1 }));
+        continue;
+      }
+      walk(item.value, childPath, positions, keys, at, onForbidden);
     }
   } else if (isSeq(n)) {
-    n.items.forEach((item, i) => walk(item, [...path, i], positions, keys, at));
+    n.items.forEach((item, i) => walk(item, [...path, i], positions, keys, at, onForbidden));
   } else if (isAlias(n)) {
     // The aliased content has its positions at the anchor; errors inside point at the alias.
   }
@@ -162,7 +171,12 @@ export function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = stripNulls(v);
+    for (const [k, v] of Object.entries(value)) {
+      if (v === null || v === undefined) continue;
+      // An own "__proto__" key (eemeli/yaml defines it as data) must stay data, never a prototype.
+      if (k === '__proto__') Object.defineProperty(out, k, { value: stripNulls(v), enumerable: true, writable: true, configurable: true });
+      else out[k] = stripNulls(v);
+    }
     return out;
   }
   return value;
@@ -177,7 +191,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
 export function valueAt(value: unknown, at: readonly PathSegment[]): unknown {
   let v = value;
   for (const seg of at) {
-    if (v === null || typeof v !== 'object') return undefined;
+    if (v === null || typeof v !== 'object' || !Object.hasOwn(v, seg)) return undefined;
     v = (v as Record<string | number, unknown>)[seg];
   }
   return v;

@@ -34,6 +34,20 @@ export interface RequestSink {
   request(sentAt: number, endedAt: number, outcome: number, pod: number, client: number): void;
 }
 
+/**
+ * A test-only observer of the data plane (issue 10): it hears every logical request where it is
+ * created (an open arrival or a closed user's send) and its terminal outcome where it is decided, by
+ * request id — independent of the metrics recorder, so a test can check that every request ends in
+ * exactly one outcome. Install with `DATA_PLANE_PROBE.install`; nothing calls it otherwise.
+ */
+export interface DataPlaneProbe {
+  created(id: number, client: number, at: number): void;
+  ended(id: number, outcome: number, at: number): void;
+}
+
+/** Tests set `install` to observe every DataPlane built while it is set (O(1) per request when unset: one check). */
+export const DATA_PLANE_PROBE: { install: ((plane: DataPlane) => DataPlaneProbe) | undefined } = { install: undefined };
+
 interface ClientState {
   spec: ClientSpec;
   index: number;
@@ -77,9 +91,12 @@ export class DataPlane {
   private readonly retryBound: (r: number) => void;
   private readonly arrivalBound: (client: number) => void;
   private readonly drainWaiters = new Map<number, () => void>();
+  private nextRequestId = 0;
+  private readonly probe: DataPlaneProbe | undefined;
 
   constructor(private readonly opts: DataPlaneOptions) {
     this.sim = opts.sim;
+    this.probe = DATA_PLANE_PROBE.install?.(this);
     this.servers = new PodServers(
       opts.sim,
       this.requests,
@@ -256,7 +273,11 @@ export class DataPlane {
   // ------------------------------------------------------------------ one request
 
   private newRequest(c: ClientState, source: number): void {
-    this.attempt(this.requests.alloc(this.sim.now, c.index, source));
+    const r = this.requests.alloc(this.sim.now, c.index, source);
+    const id = this.nextRequestId++;
+    this.requests.id[r] = id;
+    this.probe?.created(id, c.index, this.sim.now);
+    this.attempt(r);
   }
 
   /** Sends (or re-sends) request r. */
@@ -346,6 +367,7 @@ export class DataPlane {
       if (req.serverOwned[r] === 1) {
         // the old attempt is still queued on a pod: continue with a fresh record for the retry
         const fresh = req.alloc(req.sentAt[r]!, req.client[r]!, req.source[r]!);
+        req.id[fresh] = req.id[r]!;
         req.attempt[fresh] = attempt + 1;
         req.clientOwned[r] = 0;
         req.release(r);
@@ -356,6 +378,7 @@ export class DataPlane {
       return;
     }
     const sentAt = req.sentAt[r]!;
+    this.probe?.ended(req.id[r]!, outcome, now);
     this.opts.sink.request(sentAt, now, outcome, req.pod[r]!, c.index);
     req.clientOwned[r] = 0;
     const source = req.source[r]!;

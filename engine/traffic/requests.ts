@@ -13,6 +13,8 @@ export const NO_POD = -1;
 export class RequestPool {
   /** Intended send time of the first attempt (latency is measured from it: no coordinated omission). */
   sentAt = new Float64Array(0);
+  /** The logical request's number in its run (kept by the records of its retries). */
+  id = new Float64Array(0);
   client = new Int32Array(0);
   /** Client address index (session affinity, source hashing). */
   source = new Int32Array(0);
@@ -69,6 +71,7 @@ export class RequestPool {
   private grow(cap: number): void {
     const old = this.cap;
     this.sentAt = resized(this.sentAt, cap);
+    this.id = resized(this.id, cap);
     this.serial = resized(this.serial, cap);
     this.client = resized(this.client, cap);
     this.source = resized(this.source, cap);

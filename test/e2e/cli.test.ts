@@ -156,7 +156,7 @@ describe('run', () => {
   beforeAll(() => {
     out = outDir();
     first = kubesim('run', '--out', out, 'scenarios/web-app.yaml');
-  });
+  }, 600_000); // spawns the CLI: minutes on a slow, loaded 2-core machine
 
   it('exits 0 when every SLO holds, with a summary on stdout and progress lines on stderr', () => {
     expect(first.code).toBe(0);

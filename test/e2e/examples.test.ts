@@ -76,7 +76,9 @@ describe('example scenarios', () => {
     expect(byOutcome(r).app_error).toBeGreaterThan(0);
     expect(byOutcome(r).refused).toBe(0);
     expect(slo(r, 'availability >= 99%').pass).toBe(false);
-    expect(r.events.some((e) => e.reason === 'DeploymentRollback')).toBe(true);
+    // the undo is a template patch, as modern kubectl does it: no DeploymentRollback event, the old RS scales back up
+    expect(r.events.some((e) => e.reason === 'DeploymentRollback')).toBe(false);
+    expect(r.actions.some((a) => a.action === 'rollout-undo')).toBe(true);
   });
 
   it('Recreate vs RollingUpdate: Recreate drops to zero available and fails requests; 1/0 loses none', () => {

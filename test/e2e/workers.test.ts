@@ -13,6 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
 const SWEEP = 'test/fixtures/run/sweep.yaml';
+/**
+ * Hooks and tests here spawn the CLI (several times in a hook): on a slow, loaded 2-core machine that
+ * takes minutes, far over vitest's 10 s default hook timeout. The limits only catch a hang.
+ */
+const SPAWN_TIMEOUT = 600_000;
 
 interface Result {
   code: number | null;
@@ -47,7 +52,7 @@ describe('--workers', () => {
   let whole: Result;
   beforeAll(() => {
     whole = kubesim(['run', '--workers', '1', '--out', dir('w1'), SWEEP]);
-  });
+  }, SPAWN_TIMEOUT);
 
   it('the whole run: 6 runs, an SLO fails (exit 1)', () => {
     expect(whole.code).toBe(1);
@@ -87,7 +92,7 @@ describe('--shard and merge', () => {
   beforeAll(() => {
     whole = kubesim(['run', '--out', dir('whole'), SWEEP]);
     for (const i of [1, 2, 3]) shards.push(kubesim(['run', '--shard', `${i}/3`, '--out', dir(`shard-${i}`), SWEEP]));
-  });
+  }, SPAWN_TIMEOUT);
 
   it('each shard runs its slice (index % 3) and writes only partial-<i>-of-3.json, exit 0', () => {
     shards.forEach((s, k) => {

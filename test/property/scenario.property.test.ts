@@ -7,6 +7,8 @@ import { loadScenarioFiles } from '../../engine/scenario/load.js';
 import { runScenarios } from '../../engine/run/run.js';
 import { FAILURE_OUTCOMES } from '../../engine/metrics/outcomes.js';
 import { webDeploymentYaml } from '../support/web-deployment.js';
+import { DATA_PLANE_PROBE, type DataPlane } from '../../engine/traffic/dataplane.js';
+import { OUTCOMES } from '../../engine/metrics/outcomes.js';
 
 /**
  * Whole scenarios, generated: random strategies, probes, preStop hooks, grace periods, behaviours
@@ -65,8 +67,47 @@ const scenario = fc.record({
   actions: fc.array(action, { maxLength: 5 }),
 });
 
+/**
+ * Counts requests at their sources, apart from the recorder: each logical request where the data plane
+ * creates it, and its terminal outcome where the client's view of it ends (DATA_PLANE_PROBE). The
+ * recorder increments its total and the outcome in one call, so its own counters always add up; these
+ * catch a request that ends twice, one that never ends (lost: not in flight at the end either), an
+ * outcome for a request never sent, and a recorder that files an outcome under the wrong key.
+ */
+class OutcomeLedger {
+  plane: DataPlane | undefined;
+  created = 0;
+  readonly open = new Set<number>();
+  readonly problems: string[] = [];
+  readonly byOutcome = new Array<number>(OUTCOMES.length).fill(0);
+
+  attach(plane: DataPlane) {
+    if (this.plane !== undefined) this.problems.push('more than one data plane in one run');
+    this.plane = plane;
+    return {
+      created: (id: number) => {
+        this.created++;
+        if (this.open.has(id)) this.problems.push(`request ${id} created twice`);
+        this.open.add(id);
+      },
+      ended: (id: number, outcome: number) => {
+        if (!this.open.delete(id)) this.problems.push(`request ${id} ended without being open (a second outcome, or never sent)`);
+        this.byOutcome[outcome]!++;
+      },
+    };
+  }
+
+  /** Requests created but not ended must still be waited for by their client at the end of the run. */
+  inFlightAtEnd(): Set<number> {
+    const live = new Set<number>();
+    const req = this.plane!.requests;
+    for (let r = 0; r < req.capacity; r++) if (req.clientOwned[r] === 1) live.add(req.id[r]!);
+    return live;
+  }
+}
+
 describe('generated scenarios', () => {
-  it('always finish, and every request ends in exactly one outcome', async () => {
+  it('always finish, and every request ends in exactly one outcome (counted at the source, not by the recorder)', async () => {
     let n = 0;
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
@@ -105,11 +146,25 @@ spec:
   timeline: [${s.actions.join(', ')}]
 `,
         );
-        const runs = await runScenarios(loadScenarioFiles([file]).scenarios);
+        const ledger = new OutcomeLedger();
+        DATA_PLANE_PROBE.install = (plane) => ledger.attach(plane);
+        let runs;
+        try {
+          runs = await runScenarios(loadScenarioFiles([file]).scenarios);
+        } finally {
+          DATA_PLANE_PROBE.install = undefined;
+        }
         const v = runs[0]!.variants[0]!;
         expect(v.failures.map((f) => f.message)).toEqual([]);
         const r = v.runs[0]!;
         const m = r.metrics.requests;
+        // independent accounting: no request ended twice or without being sent …
+        expect(ledger.problems).toEqual([]);
+        // … every request still open at the end is one its client still waits for (none lost) …
+        expect([...ledger.open].filter((id) => !ledger.inFlightAtEnd().has(id))).toEqual([]);
+        expect(ledger.created).toBe(ledger.byOutcome.reduce((a, b) => a + b, 0) + ledger.open.size);
+        // … and the recorder saw exactly the outcomes decided (no warmup here: every request counts)
+        expect(OUTCOMES.map((o) => m.byOutcome[o])).toEqual(ledger.byOutcome);
         expect(Object.values(m.byOutcome).reduce((a, b) => a + b, 0)).toBe(m.total);
         expect(m.failed).toBe(m.total - m.ok);
         if (m.total > 0) expect(r.metrics.availability).toBeCloseTo(m.ok / m.total, 12);

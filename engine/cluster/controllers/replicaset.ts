@@ -16,8 +16,10 @@ import { hash53 } from '../../kernel/random.js';
  * Approximations (documented):
  * - Creates are issued all in one sync, capped at 500 per sync (BurstReplicas); the slow-start
  *   batches 1, 2, 4, … only matter when creates fail, which the model never does, so they are not modelled.
- * - §3.1 step 6/8: ready time and creation time are compared exactly; the LogarithmicScaleDown log2
- *   bucketing with its UID tie-break (pseudo-random) is not modelled.
+ * - §3.1 step 6/8 follow LogarithmicScaleDown (on by default since 1.22, locked on since 1.31): ready
+ *   and creation times are ranked by floor(log2(age in nanoseconds)) against the controller's clock,
+ *   at the API's 1 s timestamp resolution, and pods in one bucket are ordered by UID (upstream's
+ *   pseudo-random tie-break; the model's UIDs are deterministic, so runs stay reproducible).
  * - Availability (§1.5): the real controller re-syncs minReadySeconds + 1 s after a pod turns Ready
  *   ("to avoid milliseconds skew"). Here it re-syncs at exactly Ready.lastTransitionTime + minReadySeconds,
  *   so a pod counts as available at ready + minReadySeconds (+ the controller's reaction delay), the
@@ -42,12 +44,39 @@ export interface VictimInfo {
   /** Max container restart count. */
   restartCount: number;
   createdAt: number;
+  /** metadata.uid: the tie-break within one logarithmic age bucket. */
+  uid?: string;
 }
 
 const PHASE_RANK: Record<PodPhase, number> = { Pending: 0, Unknown: 1, Running: 2, Succeeded: 3, Failed: 3 };
 
-/** §3.1 ActivePodsWithRanks.Less: negative when `a` should be deleted before `b`. */
-export function compareVictims(a: VictimInfo, b: VictimInfo): number {
+/**
+ * logarithmicRankDiff (controller_utils.go): the difference of floor(log2(now − t)) of two times, with
+ * now − t in nanoseconds (a Go time.Duration) and t at the API's whole-second resolution (metav1.Time
+ * is serialised as RFC 3339 seconds); −1 for a time not in the past.
+ */
+export function logarithmicRankDiff(t1: number, t2: number, now: number): number {
+  const rank = (t: number) => {
+    const d = (now - Math.floor(t)) * 1e9;
+    return d > 0 ? Math.floor(Math.log2(d)) : -1;
+  };
+  return rank(t1) - rank(t2);
+}
+
+/** Step 6/8 with LogarithmicScaleDown: negative when `a` goes first (newer bucket, then smaller UID). */
+function byLogAge(ta: number, tb: number, a: VictimInfo, b: VictimInfo, now: number | undefined): number {
+  if (now === undefined) return tb - ta; // no clock (upstream: s.Now.IsZero()): exact, newer first
+  const diff = logarithmicRankDiff(ta, tb, now);
+  if (diff !== 0) return diff;
+  const ua = a.uid ?? '', ub = b.uid ?? '';
+  return ua < ub ? -1 : ua > ub ? 1 : 0;
+}
+
+/**
+ * §3.1 ActivePodsWithRanks.Less: negative when `a` should be deleted before `b`. `now` is the
+ * controller's clock (ActivePodsWithRanks.Now): with it, steps 6 and 8 are LogarithmicScaleDown's.
+ */
+export function compareVictims(a: VictimInfo, b: VictimInfo, now?: number): number {
   // 1. unscheduled first
   const aSched = a.nodeName !== undefined, bSched = b.nodeName !== undefined;
   if (aSched !== bSched) return aSched ? 1 : -1;
@@ -59,18 +88,21 @@ export function compareVictims(a: VictimInfo, b: VictimInfo): number {
   if (a.deletionCost !== b.deletionCost) return a.deletionCost - b.deletionCost;
   // 5. more related pods on the same node first
   if (a.relatedOnNode !== b.relatedOnNode) return b.relatedOnNode - a.relatedOnNode;
-  // 6. both ready: more recently ready first (no log2 bucketing)
-  if (a.ready && b.ready && a.readyTime !== b.readyTime) return (b.readyTime ?? 0) - (a.readyTime ?? 0);
+  // 6. both ready: more recently ready first (log2 buckets of age, then UID)
+  if (a.ready && b.ready && a.readyTime !== b.readyTime) {
+    const c = byLogAge(a.readyTime ?? 0, b.readyTime ?? 0, a, b, now);
+    if (c !== 0) return c;
+  }
   // 7. higher restart count first
   if (a.restartCount !== b.restartCount) return b.restartCount - a.restartCount;
-  // 8. newer first
-  if (a.createdAt !== b.createdAt) return b.createdAt - a.createdAt;
+  // 8. newer first (log2 buckets of age, then UID)
+  if (a.createdAt !== b.createdAt) return byLogAge(a.createdAt, b.createdAt, a, b, now);
   return 0; // 9. keep order (Array.prototype.sort is stable)
 }
 
 /** The candidates in deletion order (first = deleted first). */
-export function rankVictims<T extends VictimInfo>(pods: readonly T[]): T[] {
-  return [...pods].sort(compareVictims);
+export function rankVictims<T extends VictimInfo>(pods: readonly T[], now?: number): T[] {
+  return [...pods].sort((a, b) => compareVictims(a, b, now));
 }
 
 function deletionCost(pod: Pod): number {
@@ -149,7 +181,7 @@ export class ReplicaSetController {
     const perNode = new Map<string, number>();
     for (const p of related) if (p.spec.nodeName !== undefined) perNode.set(p.spec.nodeName, (perNode.get(p.spec.nodeName) ?? 0) + 1);
     const infos = active.map((pod) => ({ pod, ...victimInfo(pod, perNode) }));
-    return rankVictims(infos).map((i) => i.pod);
+    return rankVictims(infos, this.ctx.sim.now).map((i) => i.pod);
   }
 
   /** §3.1 step 5: active pods of all RSs with the same controller owner as `rs` (or of `rs` alone). */
@@ -220,5 +252,6 @@ function victimInfo(pod: Pod, perNode: ReadonlyMap<string, number>): VictimInfo 
     relatedOnNode: pod.spec.nodeName === undefined ? 0 : perNode.get(pod.spec.nodeName) ?? 0,
     restartCount: pod.status.containerStatuses.reduce((m, c) => Math.max(m, c.restartCount), 0),
     createdAt: pod.metadata.creationTimestamp,
+    uid: pod.metadata.uid,
   };
 }

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXIT, runCli, type CliIO } from '../../../engine/cli/cli.js';
 import { DEFAULT_FORMATS } from '../../../reports/formats.js';
 import { simulate } from '../../../engine/run/simulate.js';
-import type { Simulator } from '../../../engine/run/run.js';
+import { checkHeap, HeapLimitError, type Simulator } from '../../../engine/run/run.js';
 
 /** The CLI in process, with captured output (the e2e tests run the real executable). */
 function io(options: { stdoutTTY?: boolean; stderrTTY?: boolean; env?: Record<string, string>; failWrite?: boolean } = {}) {
@@ -86,5 +86,26 @@ describe('runCli', () => {
     const c = io();
     expect(await runCli(['node', 'kubesim'], c.cli)).toBe(EXIT.usage);
     expect(c.out.stderr).toContain('Usage: kubesim');
+  });
+});
+
+describe('the main thread near its heap limit (issue 10)', () => {
+  it('stops the plan with a kubesim: message and exit 70 instead of a V8 abort; nothing is written', async () => {
+    const out = path.join(tmp, 'heap');
+    const { cli, out: o } = io();
+    let calls = 0;
+    const hungry: Simulator = (s, r, seed, hooks) => {
+      if (++calls === 2) throw new HeapLimitError('out of memory: the heap holds 3900 MiB of its 4096 MiB limit; stopped before the process would abort');
+      return simulate(s, r, seed, hooks);
+    };
+    const code = await runCli(['node', 'kubesim', 'run', '--replications', '3', '--out', out, `${FIX}/notes.yaml`], cli, { simulate: hungry });
+    expect(code).toBe(EXIT.internal);
+    expect(o.stderr).toMatch(/^kubesim: internal error: out of memory: the heap holds 3900 MiB/m);
+    expect(calls).toBe(2); // the plan stopped: no third run
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('checkHeap throws only past the share of the limit', () => {
+    expect(() => checkHeap()).not.toThrow();
   });
 });

@@ -280,8 +280,12 @@ describe('rollout undo (§1.8)', () => {
     expect(availablePods(c).map(imageOf)).toEqual(['app:v1', 'app:v1', 'app:v1']);
     expect(c.d.status.observedGeneration).toBe(gen);
     expect(getCondition(c.d.status.conditions, 'Progressing')?.reason).toBe('NewReplicaSetAvailable');
-    const rb = c.ctx.events.events.find((e) => e.reason === 'DeploymentRollback');
-    expect(rb).toMatchObject({ object: 'deployment/web', message: 'Rolled back deployment "web" to revision 1', t: t1 });
+    // apps/v1 `kubectl rollout undo` is a client-side template patch (kubectl's DeploymentRollbacker,
+    // getDeploymentPatch): the controller's rollback path, which records DeploymentRollback, runs only
+    // for the removed extensions/v1beta1 spec.rollbackTo. So no such event — the rollout's own
+    // ScalingReplicaSet events show it.
+    expect(c.ctx.events.events.filter((e) => e.reason === 'DeploymentRollback')).toEqual([]);
+    expect(c.ctx.events.events.some((e) => e.reason === 'ScalingReplicaSet' && e.t >= t1 && e.message.includes(rs1!.metadata.name))).toBe(true);
     // Undo again goes back to v2 (now the second-highest revision, 2), adopting rs2 as revision 4.
     expect(kubectl.rolloutUndo(c.ctx, 'web')).toBe(2);
     c.run(t1 + 20 * T);

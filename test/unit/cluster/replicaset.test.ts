@@ -189,6 +189,32 @@ describe('§3.1 victim ranking', () => {
     ]);
   });
 
+  describe('LogarithmicScaleDown (on by default since 1.22, GA in 1.31): with the controller\'s clock', () => {
+    // logarithmicRankDiff: rank = floor(log2(now − t in nanoseconds)), t at the API's 1 s resolution.
+    const now = 1000;
+    it('ready times whose ages fall in one power-of-two bucket tie, and the smaller UID goes first', () => {
+      // ages 899 s and 900 s: log2(8.99e11) and log2(9e11) are both 39.7 → rank 39
+      const recent = v('recent', { readyTime: 101, uid: 'uid-b' });
+      const older = v('older', { readyTime: 100, uid: 'uid-a' });
+      expect(rankVictims([recent, older], now).map((x) => x.name)).toEqual(['older', 'recent']);
+      // without a clock (upstream's s.Now.IsZero() path): the exact times decide
+      expect(rankVictims([recent, older]).map((x) => x.name)).toEqual(['recent', 'older']);
+    });
+    it('ready times in different buckets: the more recently ready goes first whatever the UIDs', () => {
+      // ages 100 s (rank 36) and 900 s (rank 39)
+      const recent = v('recent', { readyTime: 900, uid: 'uid-z' });
+      const older = v('older', { readyTime: 100, uid: 'uid-a' });
+      expect(rankVictims([older, recent], now).map((x) => x.name)).toEqual(['recent', 'older']);
+    });
+    it('creation times are bucketed the same way (step 8), sub-second differences vanish at the API\'s resolution', () => {
+      const a = v('a', { ready: false, readyTime: undefined, createdAt: 10.9, uid: 'uid-2' });
+      const b = v('b', { ready: false, readyTime: undefined, createdAt: 10.1, uid: 'uid-1' });
+      expect(rankVictims([a, b], now).map((x) => x.name)).toEqual(['b', 'a']);
+      const newer = v('newer', { ready: false, readyTime: undefined, createdAt: 990, uid: 'uid-9' });
+      expect(rankVictims([a, newer], now).map((x) => x.name)).toEqual(['newer', 'a']);
+    });
+  });
+
   it('keeps the given order on a full tie', () => {
     expect(rankVictims([v('a', {}), v('b', {}), v('c', {})]).map((p) => p.name)).toEqual(['a', 'b', 'c']);
   });

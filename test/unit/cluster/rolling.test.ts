@@ -84,6 +84,19 @@ describe('§1.3 step 2', () => {
     expect(scaleDownOldReplicaSetsForRollingUpdate(all, olds, 0).scaledDown).toBe(7);
   });
 
+  it('reconcileOldReplicaSets: cleanup and scale-down of one RS are two scalings in one sync, as upstream records them (10→9, then 9→8)', () => {
+    // D=10, maxUnavailable=2: minAvailable 8; old has 1 unhealthy pod; budget 10 − 8 − 0 = 2.
+    // cleanupUnhealthyReplicas scales old 10→9 (one ScalingReplicaSet event), then
+    // scaleDownOldReplicaSetsForRollingUpdate removes available − minAvailable = 9 − 8 = 1: 9→8 (a second event).
+    const plan = reconcileOldReplicaSets(rs('new', 0, 0, 2), [rs('old', 10, 9, 1)], 10, 2);
+    expect(plan.steps).toEqual([
+      { name: 'old', from: 10, to: 9 },
+      { name: 'old', from: 9, to: 8 },
+    ]);
+    expect(plan.targets).toEqual(new Map([['old', 8]]));
+    expect(plan.scaledDown).toBe(2);
+  });
+
   it('reconcileOldReplicaSets: the budget gates entry, cleanup takes unhealthy pods, step b is bounded by available − minAvailable', () => {
     // D=10, unavailable 2. New 5 (0 available), old 8 all available: 13 − 8 − 5 = 0 → nothing.
     expect(reconcileOldReplicaSets(rs('new', 5, 0, 2), [rs('old', 8, 8, 1)], 10, 2).scaledDown).toBe(0);
@@ -92,11 +105,11 @@ describe('§1.3 step 2', () => {
     // Old RS with 3 unhealthy replicas, new fully available: budget 13 − 8 − 0 = 5; cleanup takes 3 unhealthy,
     // then available (5 + 5 = 10) − 8 = 2 more → old 8 → 3.
     const r = reconcileOldReplicaSets(rs('new', 5, 5, 2), [rs('old', 8, 5, 1)], 10, 2);
-    expect(r).toEqual({ targets: new Map([['old', 3]]), scaledDown: 5 });
+    expect(r).toEqual({ targets: new Map([['old', 3]]), scaledDown: 5, steps: [{ name: 'old', from: 8, to: 5 }, { name: 'old', from: 5, to: 3 }] });
     // Unhealthy replicas go even when nothing available can: available 5+0=5 ≤ 8, budget 13 − 8 − 0 = 5 → cleanup 3.
-    expect(reconcileOldReplicaSets(rs('new', 5, 5, 2), [rs('old', 8, 0, 1)], 10, 2)).toEqual({ targets: new Map([['old', 3]]), scaledDown: 5 });
+    expect(reconcileOldReplicaSets(rs('new', 5, 5, 2), [rs('old', 8, 0, 1)], 10, 2)).toEqual({ targets: new Map([['old', 3]]), scaledDown: 5, steps: [{ name: 'old', from: 8, to: 3 }] });
     // Budget caps cleanup: new 5 with 3 available → budget 13 − 8 − 2 = 3; old has 6 unhealthy.
-    expect(reconcileOldReplicaSets(rs('new', 5, 3, 2), [rs('old', 8, 2, 1)], 10, 2)).toEqual({ targets: new Map([['old', 5]]), scaledDown: 3 });
+    expect(reconcileOldReplicaSets(rs('new', 5, 3, 2), [rs('old', 8, 2, 1)], 10, 2)).toEqual({ targets: new Map([['old', 5]]), scaledDown: 3, steps: [{ name: 'old', from: 8, to: 5 }] });
     // Old RSs at 0 take no part.
     expect(reconcileOldReplicaSets(rs('new', 10, 10, 2), [rs('old', 0, 0, 1)], 10, 2).scaledDown).toBe(0);
   });
@@ -111,13 +124,13 @@ describe('§1.3 step 2', () => {
 describe('planRollingPhase: one phase per sync (§1.3)', () => {
   it('replays Example A', () => {
     const step = (n: RSSnapshot, o: RSSnapshot) => planRollingPhase(n, [o], 10, 3, 2);
-    expect(step(rs('new', 3, 0, 2), rs('old', 10, 10, 1))).toEqual({ kind: 'scaleDownOld', targets: new Map([['old', 8]]) });
+    expect(step(rs('new', 3, 0, 2), rs('old', 10, 10, 1))).toEqual({ kind: 'scaleDownOld', targets: new Map([['old', 8]]), steps: [{ name: 'old', from: 10, to: 8 }] });
     expect(step(rs('new', 3, 0, 2), rs('old', 8, 8, 1))).toEqual({ kind: 'scaleUpNew', to: 5 });
     expect(step(rs('new', 5, 0, 2), rs('old', 8, 8, 1))).toEqual({ kind: 'none' });
-    expect(step(rs('new', 5, 5, 2), rs('old', 8, 8, 1))).toEqual({ kind: 'scaleDownOld', targets: new Map([['old', 3]]) });
+    expect(step(rs('new', 5, 5, 2), rs('old', 8, 8, 1))).toEqual({ kind: 'scaleDownOld', targets: new Map([['old', 3]]), steps: [{ name: 'old', from: 8, to: 3 }] });
     expect(step(rs('new', 5, 5, 2), rs('old', 3, 3, 1))).toEqual({ kind: 'scaleUpNew', to: 10 });
     expect(step(rs('new', 10, 5, 2), rs('old', 3, 3, 1))).toEqual({ kind: 'none' });
-    expect(step(rs('new', 10, 10, 2), rs('old', 3, 3, 1))).toEqual({ kind: 'scaleDownOld', targets: new Map([['old', 0]]) });
+    expect(step(rs('new', 10, 10, 2), rs('old', 3, 3, 1))).toEqual({ kind: 'scaleDownOld', targets: new Map([['old', 0]]), steps: [{ name: 'old', from: 3, to: 0 }] });
     expect(step(rs('new', 10, 10, 2), rs('old', 0, 0, 1))).toEqual({ kind: 'none' });
   });
 

@@ -87,6 +87,16 @@ describe('executePlan over worker threads', () => {
     }
   });
 
+  it('a worker thread that runs out of heap (issue 10) becomes a failure naming its seed; the process and the rest of the plan go on', async () => {
+    const rs = await executePlan(expanded, plan.items, { workers: 2, source, workerSimulator: fixture('oom-simulator.mjs'), workerMemoryMb: 64 });
+    expect(rs.map((r) => r.ok)).toEqual([true, false, true, true, false, true]);
+    for (const r of rs) {
+      if (r.ok) continue;
+      expect(r.failure.message).toMatch(/^WorkerError: the worker thread running this item died: .*out of memory/i);
+      expect(r.failure).toMatchObject({ scenario: 'sweep', variant: r.item.variant, replication: 1, seed: r.item.seed });
+    }
+  });
+
   it('stops with InputsChangedError when the workers load a different plan than the main thread', async () => {
     // The workers plan with --seed 99; the items were planned with spec.seed: not the same runs.
     await expect(executePlan(expanded, plan.items, { workers: 2, source: { files: FILES, options: { seed: 99 } } })).rejects.toThrow(InputsChangedError);

@@ -13,7 +13,7 @@ const plain = (v: unknown) => JSON.parse(JSON.stringify(v, (_, x) => (x === Infi
 
 function errorsOf(paths: string[]): string[] {
   try {
-    loadScenarioFiles(paths);
+    loadScenarioFiles(paths, { allowOutside: true });
   } catch (e) {
     if (e instanceof ScenarioError) return e.diagnostics.map(formatDiagnostic);
     throw e;

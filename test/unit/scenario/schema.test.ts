@@ -13,7 +13,7 @@ const WEB = path.resolve('test/fixtures/scenario/web.yaml');
 function load(specLines: string, name = 's.yaml') {
   const file = path.join(dir, name);
   writeFileSync(file, `apiVersion: kubesim.dev/v1alpha1\nkind: Scenario\nmetadata: {name: t}\nspec:\n  manifests: [${JSON.stringify(WEB)}]\n${specLines}\n`);
-  return { file, run: () => loadScenarioFiles([file]) };
+  return { file, run: () => loadScenarioFiles([file], { allowOutside: true }) };
 }
 
 function errors(specLines: string): string[] {

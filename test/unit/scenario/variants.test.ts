@@ -10,7 +10,7 @@ import { rmSync } from 'node:fs';
 const FIX = 'test/fixtures/variants';
 const WEB = path.resolve(FIX, 'web.yaml');
 
-const load = (file: string): LoadedScenario => loadScenarioFiles([file]).scenarios[0]!;
+const load = (file: string): LoadedScenario => loadScenarioFiles([file], { allowOutside: true }).scenarios[0]!;
 const byName = (vs: Variant[], name: string) => {
   const v = vs.find((x) => x.name === name);
   if (v === undefined) throw new Error(`no variant ${name} in ${vs.map((x) => x.name).join(', ')}`);
@@ -357,5 +357,34 @@ describe('bad variants: errors name the variant and point into the patch', () =>
       `${file}:11:15: spec.variants[2].matrix: expected at least one parameter, like {target: deployment/web, maxSurge: [0, 1, 25%], maxUnavailable: [0, 1]}`,
       `${file}:12:15: spec.variants[3].matrix: expands to 1100 combinations; at most 1000 are allowed`,
     ]);
+  });
+});
+
+describe('hostile keys never reach Object.prototype (issue 10.1)', () => {
+  const polluted = () => Object.getOwnPropertyNames(Object.prototype).filter((k) => ['resources', 'dist', 'eval', 'x', 'replicas'].includes(k));
+
+  it.each([
+    ['__proto__.resources', 'spec.variants[0].matrix["__proto__.resources"]'],
+    ['spec.template.spec.containers[web].__proto__.x', 'spec.variants[0].matrix["spec.template.spec.containers[web].__proto__.x"]'],
+    ['constructor.prototype.x', 'spec.variants[0].matrix["constructor.prototype.x"]'],
+  ])('matrix key %s is an error at its position and changes nothing', (key, at) => {
+    const file = scenarioWith(`    - matrix: {target: deployment/web-app, ${JSON.stringify(key)}: [{requests: {cpu: "100"}}]}`);
+    const errors = expansionErrors(file);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:\\d+: ${at.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*is not allowed`));
+    expect(polluted()).toEqual([]);
+  });
+
+  it('strategicMerge never walks __proto__ / constructor / prototype, and builds prototype-free mappings', () => {
+    const patch = JSON.parse('{"__proto__": {"x": 1}, "a": {"constructor": {"prototype": {"x": 2}}, "b": 1}}') as Record<string, unknown>;
+    const out = strategicMerge({ a: { c: 1 } }, patch) as Record<string, Record<string, unknown>>;
+    expect(polluted()).toEqual([]);
+    expect({ ...out }).toEqual({ a: { c: 1, b: 1 } });
+    expect(Object.getPrototypeOf(out)).toBeNull();
+  });
+
+  it('a patch key that names no field has a suggestion', () => {
+    const file = scenarioWith(`    - {name: p, patches: [{target: deployment/web-app, patch: {spec: {minReadySecond: 5}}}]}`);
+    expect(expansionErrors(file)).toEqual([`${file}:9:87: spec.variants[0].patches[0].patch.spec.minReadySecond: variant "p": no field "minReadySecond" in Deployment spec; did you mean "minReadySeconds"?`]);
   });
 });

@@ -54,6 +54,13 @@ export function maxScaledDown(allSpec: number, minAvailable: number, newSpec: nu
 export interface ScaleDownPlan {
   targets: Map<string, number>;
   scaledDown: number;
+  /**
+   * The scalings in the order upstream performs them, one API update and one ScalingReplicaSet event
+   * each: first every RS cleanupUnhealthyReplicas shrinks, then every RS
+   * scaleDownOldReplicaSetsForRollingUpdate shrinks — so one RS may be scaled twice in one sync
+   * (10→9, then 9→8), as `kubectl describe deployment` shows.
+   */
+  steps: Array<{ name: string; from: number; to: number }>;
 }
 
 /**
@@ -115,7 +122,7 @@ export function reconcileOldReplicaSets(
   replicas: number,
   maxUnavailable: number,
 ): ScaleDownPlan {
-  const none: ScaleDownPlan = { targets: new Map(), scaledDown: 0 };
+  const none: ScaleDownPlan = { targets: new Map(), scaledDown: 0, steps: [] };
   const active = oldRSs.filter((r) => r.spec > 0);
   if (active.length === 0) return none;
   const newSpec = newRS?.spec ?? 0;
@@ -131,14 +138,24 @@ export function reconcileOldReplicaSets(
   const targets = new Map<string, number>();
   const before = new Map(active.map((r) => [r.name, r.spec]));
   for (const rs of down.oldRSs) if (before.get(rs.name) !== rs.spec) targets.set(rs.name, rs.spec);
-  return { targets, scaledDown: cleaned.scaledDown + down.scaledDown };
+  const steps: ScaleDownPlan['steps'] = [];
+  const afterCleanup = new Map(cleaned.oldRSs.map((r) => [r.name, r.spec]));
+  for (const rs of oldestFirst(active)) {
+    const to = afterCleanup.get(rs.name)!;
+    if (to !== rs.spec) steps.push({ name: rs.name, from: rs.spec, to });
+  }
+  for (const rs of oldestFirst(cleaned.oldRSs)) {
+    const to = down.oldRSs.find((r) => r.name === rs.name)!.spec;
+    if (to !== rs.spec) steps.push({ name: rs.name, from: rs.spec, to });
+  }
+  return { targets, scaledDown: cleaned.scaledDown + down.scaledDown, steps };
 }
 
 /** One phase of a rolling sync, decided purely (§1.3). */
 export type RollingPhase =
   | { kind: 'scaleUpNew'; to: number }
   | { kind: 'scaleDownNew'; to: number }
-  | { kind: 'scaleDownOld'; targets: Map<string, number> }
+  | { kind: 'scaleDownOld'; targets: Map<string, number>; steps: ScaleDownPlan['steps'] }
   | { kind: 'none' };
 
 /** §1.3 steps 1–2: which single phase this sync performs. */
@@ -153,7 +170,7 @@ export function planRollingPhase(
   const to = newRSNewReplicas(replicas, maxSurge, newRS.spec, allSpec);
   if (to !== newRS.spec) return { kind: to > newRS.spec ? 'scaleUpNew' : 'scaleDownNew', to };
   const plan = reconcileOldReplicaSets(newRS, oldRSs, replicas, maxUnavailable);
-  if (plan.scaledDown > 0) return { kind: 'scaleDownOld', targets: plan.targets };
+  if (plan.scaledDown > 0) return { kind: 'scaleDownOld', targets: plan.targets, steps: plan.steps };
   return { kind: 'none' };
 }
 
@@ -189,10 +206,11 @@ export function rolloutRolling(s: DeploymentSync): boolean {
     case 'scaleDownNew':
       return scaleReplicaSet(s.ctx, d, newRS, phase.to);
     case 'scaleDownOld': {
+      // upstream's order: cleanup scalings, then the rolling scale-down (an RS may appear twice)
       let moved = false;
-      for (const rs of s.oldRSs) {
-        const to = phase.targets.get(rs.metadata.name);
-        if (to !== undefined) moved = scaleReplicaSet(s.ctx, d, rs, to) || moved;
+      for (const step of phase.steps) {
+        const rs = s.oldRSs.find((r) => r.metadata.name === step.name);
+        if (rs !== undefined) moved = scaleReplicaSet(s.ctx, d, rs, step.to) || moved;
       }
       return moved;
     }
