@@ -346,6 +346,7 @@ function validateCommand(files: string[], opts: ValidateOptions, io: CliIO): num
 
 async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: CliDeps): Promise<number> {
   const quiet = opts.quiet === true;
+  checkOutOption(opts.out);
   const shard: Shard | undefined = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
   const readOptions = fileOptions(opts);
   const { scenarios, notes } = loadScenarioFiles(files, readOptions);
@@ -403,6 +404,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
  */
 function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): number {
   const quiet = opts.quiet === true;
+  checkOutOption(opts.out);
   // Paths relative to io.cwd, as the file system functions (relative to process.cwd()) need them.
   const here = (p: string): string => (path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.');
   const partials = checkPartialSet(readPartials(dirs.map(here)));
@@ -494,8 +496,20 @@ function problems(report: Report): string[] {
   return lines;
 }
 
+/** k6 writes `--out json=results.json` (type=path); here --out is a folder and --format picks the files. */
+function checkOutOption(out: string): void {
+  const k6 = /^([a-z][a-z0-9-]*)=(.*)$/i.exec(out);
+  if (k6 !== null) {
+    const format = REPORT_WRITERS.has(k6[1]!.toLowerCase()) ? k6[1]!.toLowerCase() : 'json';
+    throw new UsageError(
+      `--out ${out}: looks like k6's --out <type>=<path>; kubesim's --out is a folder and --format chooses the files, e.g. --out ${path.dirname(k6[2]!) === '.' ? 'kubesim-report' : path.dirname(k6[2]!)} --format ${format} (for a folder of that name, write ./${out})`,
+    );
+  }
+}
+
 /** Creates the --out folder up front, so a bad path fails before minutes of simulation. */
 function prepareOut(out: string): void {
+  checkOutOption(out);
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {

@@ -129,6 +129,20 @@ describe('validate', () => {
     expectNoStack(r.stderr);
   });
 
+  it("k6's --out <type>=<path> is a usage error naming --out and --format, and creates nothing", () => {
+    const cwd = mkdtempSync(path.join(tmp, 'k6-'));
+    const cli = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+    const r = cli(['run', '--out', 'json=results.json', path.join(ROOT, 'scenarios/web-app.yaml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe(
+      "kubesim: --out json=results.json: looks like k6's --out <type>=<path>; kubesim's --out is a folder and --format chooses the files, e.g. --out kubesim-report --format json (for a folder of that name, write ./json=results.json)\n",
+    );
+    const m = cli(['merge', '--out', 'junit=ci/junit.xml', cwd]);
+    expect(m.status).toBe(2);
+    expect(m.stderr).toContain('e.g. --out ci --format junit');
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
   it('bad input to run is exit 2 too, before anything is written', () => {
     const out = outDir();
     const r = kubesim('run', '--out', out, `${FIX}/bad-replicas.yaml`);
