@@ -56,15 +56,8 @@ export interface HtmlData {
   scenarios: HtmlScenario[];
 }
 
-export interface HtmlScenario {
-  name: string;
-  file: string;
-  seed: number;
-  durationS: number;
-  warmupS: number;
-  replications: number;
-  slos: string[];
-  notes: string[];
+/** A scenario as the page gets it: the model's fields it shows, with variants and comparison cut down. */
+export interface HtmlScenario extends Pick<ScenarioReport, 'name' | 'file' | 'seed' | 'durationS' | 'warmupS' | 'replications' | 'slos' | 'notes'> {
   variants: HtmlVariant[];
   /** The model's comparison cut to what the forest plot draws (difference, interval, verdict). */
   comparison: HtmlComparison | null;

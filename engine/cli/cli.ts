@@ -509,7 +509,6 @@ function checkOutOption(out: string): void {
 
 /** Creates the --out folder up front, so a bad path fails before minutes of simulation. */
 function prepareOut(out: string): void {
-  checkOutOption(out);
   try {
     mkdirSync(out, { recursive: true });
   } catch (e) {
