@@ -75,10 +75,17 @@ export class UsageError extends Error {
 interface InputOptions {
   allowOutside?: boolean;
   maxFileSize?: number;
+  /** run and validate: fields the Kubernetes API does not have are errors (load.ts LoadOptions). */
+  strict?: boolean;
 }
 
 function fileOptions(opts: InputOptions): FileOptions {
   return { allowOutside: opts.allowOutside === true, maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE };
+}
+
+/** `--strict`, shared by run and validate. */
+function addStrictOption(cmd: Command): Command {
+  return cmd.option('--strict', 'fields the Kubernetes API does not have are errors (exit 2), not notes; like kubectl apply --validate=strict');
 }
 
 /** `--allow-outside` and `--max-file-size`, shared by run, validate and merge. */
@@ -249,6 +256,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     )
     .action(async (files: string[], opts: RunOptions) => exit(await runCommand(files, opts, io, deps)));
   addInputOptions(run);
+  addStrictOption(run);
   addLimitOptions(run);
 
   const merge = program
@@ -282,6 +290,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .addOption(detailOption())
     .action((files: string[], opts: ValidateOptions) => exit(validateCommand(files, opts, io)));
   addInputOptions(validate);
+  addStrictOption(validate);
   addLimitOptions(validate);
 
   program
@@ -332,7 +341,7 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
 type ValidateOptions = { quiet?: boolean; replications?: number; detail: ReportDetail } & InputOptions & LimitFlags;
 
 function validateCommand(files: string[], opts: ValidateOptions, io: CliIO): number {
-  const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
+  const { scenarios, notes } = loadScenarioFiles(files, { ...fileOptions(opts), strict: opts.strict === true });
   const expanded = expandScenarios(scenarios);
   enforceLimits(expanded, opts);
   if (!opts.quiet) {
@@ -349,7 +358,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
   checkOutOption(opts.out);
   const shard: Shard | undefined = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
   const readOptions = fileOptions(opts);
-  const { scenarios, notes } = loadScenarioFiles(files, readOptions);
+  const { scenarios, notes } = loadScenarioFiles(files, { ...readOptions, strict: opts.strict === true });
   const expanded = expandScenarios(scenarios);
   enforceLimits(expanded, opts);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);

@@ -22,6 +22,8 @@ export interface Diagnostic {
   path: string;
   message: string;
   severity: Severity;
+  /** What kind of problem, for the ones callers treat apart (e.g. `unknown-field`, which --strict makes an error). */
+  code?: string;
 }
 
 /** One line per diagnostic: `file:line:col: [note: ]path: message`, control characters escaped. */

@@ -122,9 +122,37 @@ export function stepItem(root: JsonSchema, schemas: JsonSchema[] | 'any'): JsonS
 
 /** The message for a key that is not a field: the fields there are, and the closest as a suggestion. */
 export function unknownFieldMessage(key: string, where: string, known: readonly string[]): string {
+  return `no field ${JSON.stringify(key)} in ${where}${fieldHint(key, known)}`;
+}
+
+/**
+ * Habits from other tools whose keys name no field here, and what to write instead: the hint replaces
+ * the did-you-mean when `key` is unknown in a mapping that has the field `where`.
+ */
+const HABITS: Readonly<Record<string, { where: string; hint: string }>> = {
+  thresholds: {
+    where: 'slos',
+    hint: 'k6\'s thresholds are spec.slos here, one expression per line, e.g. slos: ["p(95) < 200ms", "http_req_failed < 1%"]',
+  },
+  stages: { where: 'shape', hint: 'k6\'s stages are a traffic shape here, e.g. shape: {type: steps, steps: [{at: 1m, rate: 200/s}]} or {type: ramp, to: 500/s, duration: 2m}' },
+  vus: { where: 'users', hint: 'k6\'s virtual users are users here (a closed workload, with thinkTime)' },
+};
+
+/**
+ * `; did you mean "x"?` (the closest known field), a habit's hint, or the known fields when there are
+ * few; empty when none of these helps.
+ */
+export function fieldHint(key: string, known: readonly string[]): string {
+  const habit = Object.hasOwn(HABITS, key) ? HABITS[key] : undefined;
+  if (habit !== undefined && known.includes(habit.where)) return `; ${habit.hint}`;
   const suggestion = closest(key, known);
-  const hint = suggestion !== undefined ? `; did you mean ${JSON.stringify(suggestion)}?` : known.length > 0 && known.length <= 12 ? `; known fields: ${known.join(', ')}` : '';
-  return `no field ${JSON.stringify(key)} in ${where}${hint}`;
+  if (suggestion !== undefined) return `; did you mean ${JSON.stringify(suggestion)}?`;
+  return known.length > 0 && known.length <= 12 ? `; known fields: ${known.join(', ')}` : '';
+}
+
+/** The message of a key that names no field of a closed mapping (the path, with the key, is said beside it). */
+export function unknownField(key: string, known: readonly string[]): string {
+  return `unknown field${fieldHint(key, known)}`;
 }
 
 /** The known name closest to `name` (edit distance, case-insensitive), if it is close enough to be a typo. */
@@ -159,21 +187,32 @@ function distance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** A problem with a key of a patch or a path: where (index of the step in the path) and what. */
-export interface FieldProblem {
-  /** The path to the offending key, as written (keys and list indexes). */
+/** A key of a value that names no field of its mapping, or that is forbidden. */
+export interface KeyProblem {
+  /** The path to the key, as written (keys and list indexes). */
   at: Array<string | number>;
-  message: string;
+  /** The fields the mapping holding the key has (empty for a forbidden key). */
+  known: string[];
+  forbidden: boolean;
 }
 
 /**
- * Checks every key of a patch value against the schema: forbidden keys and keys that name no field.
- * `$patch` directives are allowed in mappings. Values are not type-checked here (the decoder does).
+ * Every key of `value` that the schema does not name, walking mappings and lists as far as the schema
+ * describes them (below an "anything" schema only forbidden keys are, unless `forbidden` is false: then
+ * they are not looked for at all). Keys in `skip` are allowed anywhere; at most `limit` problems are
+ * returned. Values are not type-checked here (the decoder does).
  */
-export function checkPatchFields(root: JsonSchema, value: unknown, describe: (path: ReadonlyArray<string | number>) => string): FieldProblem[] {
-  const problems: FieldProblem[] = [];
+export function findUnknownKeys(
+  root: JsonSchema,
+  value: unknown,
+  options: { skip?: ReadonlySet<string>; limit?: number; forbidden?: boolean } = {},
+): KeyProblem[] {
+  const problems: KeyProblem[] = [];
+  const limit = options.limit ?? 20;
+  const forbidden = options.forbidden ?? true;
   const walk = (v: unknown, schemas: JsonSchema[] | 'any', at: Array<string | number>): void => {
-    if (problems.length >= 20) return;
+    if (problems.length >= limit) return;
+    if (schemas === 'any' && !forbidden) return; // nothing below is checked
     if (Array.isArray(v)) {
       const items = stepItem(root, schemas);
       if (items === undefined || items === 'any') return; // a type error for the decoder, or anything goes
@@ -182,21 +221,39 @@ export function checkPatchFields(root: JsonSchema, value: unknown, describe: (pa
     }
     if (v === null || typeof v !== 'object') return;
     for (const key of Object.keys(v)) {
-      if (isForbiddenKey(key)) {
-        problems.push({ at: [...at, key], message: forbiddenKeyMessage(key) });
+      if (problems.length >= limit) return;
+      if (forbidden && isForbiddenKey(key)) {
+        problems.push({ at: [...at, key], known: [], forbidden: true });
         continue;
       }
-      if (key === '$patch') continue;
+      if (options.skip?.has(key) === true) continue;
       const r = stepKey(root, schemas, key);
-      if ('next' in r) {
-        walk((v as Record<string, unknown>)[key], r.next, [...at, key]);
-      } else if (r.mapping) {
-        problems.push({ at: [...at, key], message: unknownFieldMessage(key, describe(at), r.known) });
-      }
+      if ('next' in r) walk((v as Record<string, unknown>)[key], r.next, [...at, key]);
+      else if (r.mapping) problems.push({ at: [...at, key], known: r.known, forbidden: false });
     }
   };
   walk(value, [root], []);
   return problems;
+}
+
+/** A problem with a key of a patch or a path: where (index of the step in the path) and what. */
+export interface FieldProblem {
+  /** The path to the offending key, as written (keys and list indexes). */
+  at: Array<string | number>;
+  message: string;
+}
+
+const PATCH_DIRECTIVES: ReadonlySet<string> = new Set(['$patch']);
+
+/**
+ * Checks every key of a patch value against the schema: forbidden keys and keys that name no field.
+ * `$patch` directives are allowed in mappings. Values are not type-checked here (the decoder does).
+ */
+export function checkPatchFields(root: JsonSchema, value: unknown, describe: (path: ReadonlyArray<string | number>) => string): FieldProblem[] {
+  return findUnknownKeys(root, value, { skip: PATCH_DIRECTIVES }).map((p) => {
+    const key = String(p.at[p.at.length - 1]);
+    return { at: p.at, message: p.forbidden ? forbiddenKeyMessage(key) : unknownFieldMessage(key, describe(p.at.slice(0, -1)), p.known) };
+  });
 }
 
 /** A matrix parameter's path: keys, and `{name}` for an item of a list merged by name. */

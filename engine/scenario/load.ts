@@ -8,6 +8,7 @@ import { type Diagnostic, ScenarioError, sortDiagnostics } from './diagnostics.j
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import { decodeDocument, type DecodedObject, type LoadedDeployment, type LoadedService, type SourceLocation } from './manifests.js';
 import { sortExtra } from './extra.js';
+import { UNKNOWN_FIELD } from './kubefields.js';
 import { gateTemplate, type ExtraDecodedObject, type LoadedAnalysisTemplate, type LoadedHpa, type LoadedPdb, type LoadedRollout } from './workloads.js';
 import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
 import { parseAt } from './validate.js';
@@ -109,9 +110,20 @@ interface ParsedFile {
   notes: Diagnostic[];
 }
 
+/** How the loader validates (beside how it reads files, FileOptions). */
+export interface LoadOptions {
+  /**
+   * Fields the Kubernetes API does not have (kubefields.ts) are errors instead of notes, as with
+   * `kubectl apply --validate=strict` (`--strict`).
+   */
+  strict?: boolean | undefined;
+}
+
 /** Reads, validates and groups scenario and manifest files. Throws ScenarioError on any error. */
-export function loadScenarioFiles(paths: readonly string[], options: FileOptions = {}): LoadResult {
+export function loadScenarioFiles(paths: readonly string[], given: FileOptions & LoadOptions = {}): LoadResult {
   const errors: Diagnostic[] = [];
+  // the scenarios keep only the reading options (variants and workers read files the same way)
+  const { strict, ...options } = given;
   const cache = new Map<string, ParsedFile>();
   const parse = (file: string): ParsedFile => {
     const key = path.resolve(file);
@@ -123,7 +135,10 @@ export function loadScenarioFiles(paths: readonly string[], options: FileOptions
       for (const doc of yaml.documents) {
         const r = decodeDocument(doc);
         parsed.objects.push(...r.objects);
-        parsed.notes.push(...r.notes);
+        for (const n of r.notes) {
+          if (strict === true && n.code === UNKNOWN_FIELD) errors.push({ ...n, severity: 'error' });
+          else parsed.notes.push(n);
+        }
         errors.push(...r.errors);
       }
       cache.set(key, parsed);
@@ -196,7 +211,7 @@ export function loadScenarioFiles(paths: readonly string[], options: FileOptions
 }
 
 /** Loads a single file (or folder); the common case for `kubesim run deploy.yaml`. */
-export function loadScenarioFile(file: string, options: FileOptions = {}): LoadResult {
+export function loadScenarioFile(file: string, options: FileOptions & LoadOptions = {}): LoadResult {
   return loadScenarioFiles([file], options);
 }
 

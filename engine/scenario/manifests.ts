@@ -7,11 +7,13 @@ import { KUBERNETES_DEFAULTS as K } from './defaults.js';
 import { addIssue, expected, expectedMessage, intRange, nonNegativeInt, parseAt, positiveInt, quantity as quantityOf, show } from './validate.js';
 import { diagnosticAt, formatPath, positionOf, type PathSegment, type YamlDocument } from './yaml.js';
 import { decodeExtra, EXTRA_KINDS, type ExtraDecodedObject } from './workloads.js';
+import { unknownKubernetesFields } from './kubefields.js';
 
 /**
  * Kubernetes manifests → the typed objects of engine/cluster/objects.ts, validated and defaulted like
- * the API server does: unknown fields are ignored (non-strict decoding), invalid values of known
- * fields are errors, and defaults (kubernetes-semantics.md §0, §4.3, §5.6; defaults.ts) are applied.
+ * the API server does: unknown fields are ignored (non-strict decoding; a key the Kubernetes API does
+ * not have is a note, kubefields.ts), invalid values of known fields are errors, and defaults
+ * (kubernetes-semantics.md §0, §4.3, §5.6; defaults.ts) are applied.
  * Kinds the model does not know are skipped with a note.
  */
 
@@ -517,6 +519,7 @@ function decodeValue(doc: YamlDocument, value: unknown, base: PathSegment[], out
       out.errors.push(diagnosticAt(doc, [...base, 'apiVersion'], `${kind} ${show(apiVersion)} is not read; expected ${extra.served.map((v) => JSON.stringify(v)).join(' or ')}`));
       return;
     }
+    out.notes.push(...unknownKubernetesFields(doc, base, value, apiVersion, kind));
     decodeExtra(kind, apiVersion, value, doc, base, out);
     return;
   }
@@ -532,6 +535,7 @@ function decodeValue(doc: YamlDocument, value: unknown, base: PathSegment[], out
     out.errors.push(diagnosticAt(doc, [...base, 'apiVersion'], `${kind} ${show(apiVersion)} is no longer served by Kubernetes; expected ${JSON.stringify(known.served)}`));
     return;
   }
+  out.notes.push(...unknownKubernetesFields(doc, base, value, apiVersion, kind));
   const pos = positionOf(doc, base);
   const source: SourceLocation = { file: doc.file, line: pos.line, col: pos.col, path: formatPath(base) };
   if (kind === 'Deployment') {

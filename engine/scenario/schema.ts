@@ -203,7 +203,7 @@ const cpu = quantity('a CPU quantity like 4 or 3500m');
 const memory = quantity('a memory quantity like 16Gi');
 const stringMap = z.record(z.string(), z.string(expected('a string (quote values like "true")')), expected('a mapping of strings'));
 
-const nodeSchema = z.object(
+const nodeSchema = z.strictObject(
   { name: objectName, cpu: cpu.optional(), memory: memory.optional(), labels: stringMap.optional() },
   expected('a node like {name: node-1, cpu: 4, memory: 16Gi}'),
 );
@@ -212,14 +212,14 @@ const PROXY_MODES = ['iptables', 'ipvs', 'nftables'] as const;
 const IPVS_SCHEDULERS = ['rr', 'lc', 'sh', 'sed', 'nq'] as const;
 
 const clusterSchema = z
-  .object(
+  .strictObject(
     {
       nodes: z
         .union([positiveInt('a positive number of nodes'), z.array(nodeSchema, expected('a list of nodes')).min(1, expected('at least one node'))], expected('a number of nodes or a list of {name, cpu, memory}'))
         .optional(),
-      nodeSize: z.object({ cpu: cpu.optional(), memory: memory.optional() }, expected('a mapping like {cpu: 4, memory: 16Gi}')).optional(),
+      nodeSize: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }, expected('a mapping like {cpu: 4, memory: 16Gi}')).optional(),
       proxy: z
-        .object(
+        .strictObject(
           {
             mode: z.enum(PROXY_MODES, expected(`one of ${PROXY_MODES.join(', ')}`)).optional(),
             scheduler: z.enum(IPVS_SCHEDULERS, expected(`one of ${IPVS_SCHEDULERS.join(', ')}`)).optional(),
@@ -257,7 +257,7 @@ const clusterSchema = z
 
 /** Behaviour of one image; every field optional, the rest from defaultBehavior(). */
 export const behaviorSchema = z
-  .object(
+  .strictObject(
     {
       startup: distribution().optional(),
       serviceTime: distribution().optional(),
@@ -306,11 +306,11 @@ export const behaviorSchema = z
 const shapeSchema = z.discriminatedUnion(
   'type',
   [
-    z.object({ type: z.literal('ramp'), from: rate().optional(), to: rate(), at: duration().prefault(0), duration: duration() }),
+    z.strictObject({ type: z.literal('ramp'), from: rate().optional(), to: rate(), at: duration().prefault(0), duration: duration() }),
     z
-      .object({
+      .strictObject({
         type: z.literal('steps'),
-        steps: z.array(z.object({ at: duration(), rate: rate() }, expected('a step like {at: 60s, rate: 800/s}')), expected('a list of steps')).min(1, expected('at least one step')),
+        steps: z.array(z.strictObject({ at: duration(), rate: rate() }, expected('a step like {at: 60s, rate: 800/s}')), expected('a list of steps')).min(1, expected('at least one step')),
       })
       .superRefine((s, ctx) => {
         s.steps.forEach((step, i) => {
@@ -319,12 +319,12 @@ const shapeSchema = z.discriminatedUnion(
         });
       }),
     z
-      .object({ type: z.literal('spike'), at: duration(), duration: duration(), rate: rate().optional(), factor: z.number(expected('a positive number')).positive(expected('a positive number')).optional() })
+      .strictObject({ type: z.literal('spike'), at: duration(), duration: duration(), rate: rate().optional(), factor: z.number(expected('a positive number')).positive(expected('a positive number')).optional() })
       .superRefine((s, ctx) => {
         if ((s.rate === undefined) === (s.factor === undefined)) addIssue(ctx, 'expected exactly one of rate (the spike rate) or factor (× the base rate)', undefined, ['rate']);
       }),
     z
-      .object({
+      .strictObject({
         type: z.literal('diurnal'),
         period: duration().prefault('24h'),
         amplitude: fraction('an amplitude between 0 and 1').prefault(0.5),
@@ -347,7 +347,7 @@ const keepAliveSchema = z
   .union(
     [
       z.boolean(),
-      z.object({ enabled: z.boolean(expected('true or false')).optional(), maxRequests: positiveInt().optional(), maxAge: duration().optional() }),
+      z.strictObject({ enabled: z.boolean(expected('true or false')).optional(), maxRequests: positiveInt().optional(), maxAge: duration().optional() }),
     ],
     expected('true, false or {enabled, maxRequests, maxAge}'),
   )
@@ -363,7 +363,7 @@ const keepAliveSchema = z
 const TRAFFIC_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
 const trafficSchema = z
-  .object(
+  .strictObject(
     {
       name: z.string(expected('a name (letters, digits, "-", "_" and ".")')).regex(TRAFFIC_NAME, expected('a name (letters, digits, "-", "_" and ".")')).optional(),
       service: z.string(expected('the name of a Service')).min(1, expected('the name of a Service')),
@@ -375,7 +375,7 @@ const trafficSchema = z
       arrivals: z.enum(['poisson', 'constant'], expected('"poisson" or "constant"')).optional(),
       shape: shapeSchema.optional(),
       replay: z
-        .object(
+        .strictObject(
           {
             file: z.string(expected('a CSV file path')).min(1, expected('a CSV file path')),
             format: z.enum(['timestamps', 'rates'], expected('"timestamps" or "rates"')).optional(),
@@ -385,7 +385,7 @@ const trafficSchema = z
         .optional(),
       timeout: duration().optional(),
       retries: z
-        .object(
+        .strictObject(
           {
             max: nonNegativeInt().optional(),
             backoff: distribution().optional(),
@@ -535,8 +535,8 @@ const timelineEntry = z
   .discriminatedUnion(
     'action',
     [
-      z.object({ ...common, action: z.literal('set-image'), target: workloadTarget(), image: imagesField }),
-      z.object({
+      z.strictObject({ ...common, action: z.literal('set-image'), target: workloadTarget(), image: imagesField }),
+      z.strictObject({
         ...common,
         ...repeatRate,
         action: z.literal('delete-pod'),
@@ -544,17 +544,17 @@ const timelineEntry = z
         count: positiveInt().prefault(1),
         gracePeriod: nonNegativeInt('a non-negative number of seconds').optional(),
       }),
-      z.object({ ...common, action: z.literal('scale'), target: workloadTarget(), replicas: nonNegativeInt() }),
-      z.object({ ...common, action: z.literal('restart'), target: workloadTarget() }),
-      z.object({ ...common, action: z.literal('promote'), target: workloadTarget(true), full: z.boolean(expected('true or false')).default(false) }),
-      z.object({ ...common, action: z.literal('abort'), target: workloadTarget(true) }),
-      z.object({ ...common, action: z.literal('retry'), target: workloadTarget(true) }),
-      z.object({ ...common, action: z.literal('rollout-undo'), target: target('deployment'), toRevision: nonNegativeInt().optional() }),
-      z.object({ ...common, action: z.literal('rollout-pause'), target: target('deployment') }),
-      z.object({ ...common, action: z.literal('rollout-resume'), target: target('deployment') }),
-      z.object({ ...common, ...repeatRate, action: z.literal('fail-node'), target: target('node'), duration: duration().optional() }),
-      z.object({ ...common, ...repeatRate, action: z.literal('drain-node'), target: target('node') }),
-      z.object({ ...common, action: z.literal('set-rate'), target: target('traffic'), rate: rate() }),
+      z.strictObject({ ...common, action: z.literal('scale'), target: workloadTarget(), replicas: nonNegativeInt() }),
+      z.strictObject({ ...common, action: z.literal('restart'), target: workloadTarget() }),
+      z.strictObject({ ...common, action: z.literal('promote'), target: workloadTarget(true), full: z.boolean(expected('true or false')).default(false) }),
+      z.strictObject({ ...common, action: z.literal('abort'), target: workloadTarget(true) }),
+      z.strictObject({ ...common, action: z.literal('retry'), target: workloadTarget(true) }),
+      z.strictObject({ ...common, action: z.literal('rollout-undo'), target: target('deployment'), toRevision: nonNegativeInt().optional() }),
+      z.strictObject({ ...common, action: z.literal('rollout-pause'), target: target('deployment') }),
+      z.strictObject({ ...common, action: z.literal('rollout-resume'), target: target('deployment') }),
+      z.strictObject({ ...common, ...repeatRate, action: z.literal('fail-node'), target: target('node'), duration: duration().optional() }),
+      z.strictObject({ ...common, ...repeatRate, action: z.literal('drain-node'), target: target('node') }),
+      z.strictObject({ ...common, action: z.literal('set-rate'), target: target('traffic'), rate: rate() }),
     ],
     {
       error: (iss) => {
@@ -612,7 +612,7 @@ const slo = z.string(expected(sloWhat)).regex(/^\s*\S.*?\s*(<=|>=|<|>|==)\s*\S+\
 const VARIANT_TARGET = /^((deployment|deployments|deploy|rollout|rollouts|ro|service|services|svc)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|scenario)$/;
 const variantTargetWhat = 'a target like deployment/<name>, service/<name> or scenario';
 const patchesSchema = z.array(
-  z.object(
+  z.strictObject(
     {
       target: z.string(expected(variantTargetWhat)).regex(VARIANT_TARGET, expected(variantTargetWhat)),
       patch: z.record(z.string(), z.unknown(), expected('a mapping (a strategic-merge-style patch)')),
@@ -648,7 +648,7 @@ const matrixSchema = z.record(z.string(), z.unknown(), expected(matrixWhat)).tra
 });
 
 const variantSchema = z
-  .object(
+  .strictObject(
     {
       name: freeName.optional(),
       description: z.string(expected('a string')).optional(),
@@ -669,15 +669,15 @@ const variantSchema = z
   });
 
 const analysisGate = z
-  .object(
+  .strictObject(
     {
       target: target('deployment'),
       namespace: z.string(expected('a namespace')).optional(),
       templates: z
-        .array(z.object({ templateName: z.string(expected('a template name')).min(1, expected('a template name')), clusterScope: z.boolean(expected('true or false')).prefault(false) }, expected('a mapping with templateName')), expected('a list of templates'))
+        .array(z.strictObject({ templateName: z.string(expected('a template name')).min(1, expected('a template name')), clusterScope: z.boolean(expected('true or false')).prefault(false) }, expected('a mapping with templateName')), expected('a list of templates'))
         .prefault([]),
       metrics: z.array(z.unknown(), expected('a list of metrics (AnalysisTemplate metrics)')).prefault([]),
-      args: z.array(z.object({ name: z.string(expected('an argument name')), value: z.string(expected('a string')) }, expected('an argument {name, value}')), expected('a list of arguments')).prefault([]),
+      args: z.array(z.strictObject({ name: z.string(expected('an argument name')), value: z.string(expected('a string')) }, expected('an argument {name, value}')), expected('a list of arguments')).prefault([]),
       onFailure: z.enum(['rollback', 'pause'], expected('"rollback" or "pause"')).prefault('rollback'),
     },
     expected('an analysis gate like {target: deployment/web, metrics: [...]}'),
@@ -692,7 +692,7 @@ const analysisGate = z
 // The Scenario kind
 
 const specSchema = z
-  .object(
+  .strictObject(
     {
       duration: duration().prefault(`${D.duration}s`),
       warmup: duration().prefault(`${D.warmup}s`),
@@ -732,12 +732,12 @@ const specSchema = z
 export type ParsedScenarioSpec = Omit<ScenarioSpec, 'traffic'> & { traffic?: TrafficSpec[] };
 
 export const scenarioSchema = z
-  .object(
+  .strictObject(
     {
       apiVersion: z.literal(SCENARIO_API_VERSION, expected(JSON.stringify(SCENARIO_API_VERSION))),
       kind: z.literal('Scenario', expected('"Scenario"')),
       metadata: z
-        .object({ name: objectName, description: z.string(expected('a string')).optional(), labels: stringMap.optional() }, expected('a mapping with a name'))
+        .strictObject({ name: objectName, description: z.string(expected('a string')).optional(), labels: stringMap.optional() }, expected('a mapping with a name'))
         .meta({ description: 'name: the scenario name used in reports' }),
       spec: specSchema.prefault({}),
     },

@@ -1,7 +1,8 @@
 import { parseResourceQuantity, QuantityError } from './quantity.js';
 import { z } from 'zod';
 import { excerpt, type Diagnostic } from './diagnostics.js';
-import { diagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
+import { diagnosticAt, keyDiagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
+import { unknownField } from './fields.js';
 import { DistributionError, distributionFrom, type Distribution } from '../kernel/distributions.js';
 import { parseDuration, parseRate, UnitError } from '../kernel/units.js';
 
@@ -26,9 +27,18 @@ export function expectedMessage(what: string, input: unknown): string {
   return input === undefined ? `missing required field; expected ${what}` : `expected ${what}, got ${show(input)}`;
 }
 
-/** A zod `error` parameter: every issue of that schema reads "expected <what>, got <input>". */
-export function expected(what: string): { error: (iss: { input?: unknown }) => string } {
-  return { error: (iss) => expectedMessage(what, iss.input) };
+/**
+ * A zod `error` parameter: every issue of that schema reads "expected <what>, got <input>", but for
+ * unknown keys of a strict mapping, which errorMap words (one line per key, with a suggestion).
+ */
+export function expected(what: string): { error: (iss: { code?: string; input?: unknown }) => string | undefined } {
+  return { error: (iss) => (iss.code === 'unrecognized_keys' ? undefined : expectedMessage(what, iss.input)) };
+}
+
+/** The field names of the strict object that raised an unrecognized_keys issue. */
+function knownKeys(iss: z.core.$ZodRawIssue): string[] {
+  const def = (iss.inst as { _zod?: { def?: { shape?: unknown } } } | undefined)?._zod?.def;
+  return def !== undefined && def.shape !== null && typeof def.shape === 'object' ? Object.keys(def.shape) : [];
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -66,6 +76,11 @@ export function errorMap(iss: z.core.$ZodRawIssue): string {
       return `expected ${iss.format}, got ${show(iss.input)}`;
     case 'invalid_union':
       return `got ${show(iss.input)}, which matches none of the allowed forms`;
+    case 'unrecognized_keys': {
+      // one line per key, in the order of iss.keys: parseAt gives each key a diagnostic of its own
+      const known = knownKeys(iss);
+      return iss.keys.map((k) => unknownField(k, known)).join('\n');
+    }
     case 'invalid_key':
       return `invalid key ${show(iss.input)}`;
     case 'invalid_element':
@@ -89,9 +104,13 @@ export function parseAt<S extends z.ZodType>(
 ): { data: z.output<S>; diagnostics: Diagnostic[] } | { data: undefined; diagnostics: Diagnostic[] } {
   const result = schema.safeParse(value, { error: errorMap });
   if (result.success) return { data: result.data, diagnostics: [] };
-  const diagnostics = result.error.issues.map((iss) =>
-    diagnosticAt(doc, [...base, ...(iss.path as PathSegment[])], iss.message),
-  );
+  const diagnostics = result.error.issues.flatMap((iss) => {
+    const at = [...base, ...(iss.path as PathSegment[])];
+    if (iss.code !== 'unrecognized_keys') return [diagnosticAt(doc, at, iss.message)];
+    // an unknown field is reported where its key is written, with its own path
+    const lines = iss.message.split('\n');
+    return iss.keys.map((k, i) => keyDiagnosticAt(doc, [...at, k], lines[i] ?? lines[0]!));
+  });
   return { data: undefined, diagnostics: dedupe(diagnostics) };
 }
 

@@ -74,6 +74,20 @@ export function diagnosticAt(
   return { file: doc.file, line, col, path: formatPath(path), message, severity };
 }
 
+/** A diagnostic at the key naming the last field of `path` (an unknown field is where its key is written). */
+export function keyDiagnosticAt(
+  doc: YamlDocument,
+  path: readonly PathSegment[],
+  message: string,
+  severity: Diagnostic['severity'] = 'error',
+  code?: string,
+): Diagnostic {
+  const pos = doc.keys.get(formatPath(path)) ?? positionOf(doc, path);
+  const d: Diagnostic = { file: doc.file, line: pos.line, col: pos.col, path: formatPath(path), message, severity };
+  if (code !== undefined) d.code = code;
+  return d;
+}
+
 /** Reads and parses a file; an unreadable file gives one diagnostic without a position. */
 export function readYamlFile(file: string, options: FileOptions = {}): YamlFile {
   let text: string;
