@@ -20,6 +20,19 @@ const DURATION_UNITS: Record<string, number> = {
 
 const PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
 
+const NUMBER_SOURCE = '(?:\\d+(?:\\.\\d+)?|\\.\\d+)';
+const UNIT_SOURCE = '(?:ns|us|µs|ms|s|m|h|d)';
+
+/**
+ * The strings parseDuration accepts, as a JSON Schema `pattern` (ECMA-262): a bare number of seconds
+ * or parts like `1m30s`, with white space around. (A string of hundreds of digits matches but is not
+ * finite; the scenario loader rejects it.)
+ */
+export const DURATION_PATTERN = `^\\s*(?:\\d+(?:\\.\\d+)?|(?:${NUMBER_SOURCE}${UNIT_SOURCE})+)\\s*$`;
+
+/** DURATION_PATTERN without the strings that are zero (`0`, `0s`, `0m0.0s`): a positive duration. */
+export const POSITIVE_DURATION_PATTERN = `^(?!\\s*(?:0+(?:\\.0+)?|(?:(?:0+(?:\\.0+)?|\\.0+)${UNIT_SOURCE})+)\\s*$)${DURATION_PATTERN.slice(1)}`;
+
 /** Parses a duration into seconds. Accepts a non-negative number (seconds) or a string like `1m30s`. */
 export function parseDuration(input: string | number): number {
   if (typeof input === 'number') {
@@ -45,6 +58,9 @@ export function parseDuration(input: string | number): number {
 }
 
 const RATE_UNITS: Record<string, number> = { ms: 1000, s: 1, sec: 1, m: 1 / 60, min: 1 / 60, h: 1 / 3600 };
+
+/** The strings parseRate accepts, as a JSON Schema `pattern`. */
+export const RATE_PATTERN = `^\\s*${NUMBER_SOURCE}\\s*(?:/\\s*(?:ms|s|sec|m|min|h))?\\s*$`;
 
 /** Parses a rate into events per second. Accepts a non-negative number (per second) or `N/s|m|h|ms`. */
 export function parseRate(input: string | number): number {

@@ -140,6 +140,33 @@ const SPACE = /\s*/y;
 const UNIT_DIV: Record<string, number> = { ns: 9, us: 6, µs: 6, ms: 3, s: 0 };
 const UNIT_MUL: Record<string, number> = { m: 60, h: 3600, d: 86400 };
 
+/**
+ * The expressions parseSlo accepts, as one JSON Schema `pattern` (ECMA-262), built from the same
+ * names: a metric of each kind with the values that kind takes (fractions ≤ 1 or percentages ≤ 100%,
+ * durations with their units, plain numbers for counts). test/unit/metrics/slo-pattern.test.ts checks
+ * it against parseSlo on generated expressions.
+ */
+export const SLO_PATTERN = ((): string => {
+  const word = '(?![A-Za-z0-9_.])'; // a metric name is a whole word (parseSlo reads [A-Za-z0-9_.]+)
+  const num = '(?:\\d+(?:\\.\\d+)?|\\.\\d+)';
+  const upTo100 = '(?:0*(?:100(?:\\.0+)?|\\d{1,2}(?:\\.\\d+)?)|0*\\.\\d+)';
+  const upTo1 = '(?:0*(?:1(?:\\.0+)?|0(?:\\.\\d+)?)|0*\\.\\d+)';
+  const percentile = `p\\(\\s*${upTo100}\\s*\\)`;
+  const names = (list: readonly string[]) => `(?:${list.map((n) => n.replace(/[.()]/g, (c) => `\\${c}`)).join('|')})`;
+  const group = (g: string, list: readonly string[]) => `${g}\\.${names(list)}`;
+  const fraction = names(['availability', 'error_rate', 'http_req_failed', 'http_req_failed.rate']) + word;
+  const positive = '(?:0*[1-9]\\d?(?:\\.\\d+)?|0*100(?:\\.0+)?|0*0\\.\\d*[1-9]\\d*|0*\\.\\d*[1-9]\\d*)'; // 0 < p ≤ 100
+  const duration =
+    `(?:(?:http_req_duration\\.)?${percentile}|p${upTo100}${word}|${group('latency', FIELDS['latency']!.names)}${word}` +
+    `|http_req_duration\\.(?:${Object.keys(K6_DURATION).join('|')}|p${positive})${word}|rollout\\.duration${word})`;
+  const counts = ['errors', 'requests', 'rollout'].map((g) => group(g, FIELDS[g]!.names.filter((n) => g !== 'rollout' || n !== 'duration')));
+  const count = `(?:${counts.join('|')})${word}`;
+  const op = '\\s*(?:<=|>=|==|!=|<|>)\\s*';
+  const durationValue = `(?:${num}(?:ns|us|µs|ms|s|m|h|d)(?![A-Za-z]))+`;
+  const percent = `${upTo100}%`;
+  return `^\\s*(?:${fraction}${op}(?:${percent}|${upTo1}(?![0-9.%A-Za-z]))|${duration}${op}${durationValue}|${count}${op}${num}(?![0-9.%A-Za-z]))\\s*$`;
+})();
+
 /** Parses an SLO expression; throws `SloError` pointing at the problem. */
 export function parseSlo(text: string): Slo {
   let pos = 0;

@@ -40,6 +40,14 @@ export function parseQuantity(input: string | number): number {
   return value === 0 ? 0 : value; // no -0
 }
 
+/**
+ * The strings parseResourceQuantity accepts, as a JSON Schema `pattern`: QUANTITY, with a minus sign
+ * only before a zero (`-0` is 0). (A quantity too large to be finite, like 1e400, matches but is
+ * rejected by the parser.)
+ */
+export const RESOURCE_QUANTITY_PATTERN =
+  '^\\s*(?:\\+|-(?=(?:0+(?:\\.0*)?|\\.0+)(?:[eE]|[^0-9.]|$)))?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\\d+|n|u|m|k|M|G|T|P|E)?\\s*$';
+
 /** A non-negative quantity (resource requests, limits, node capacity). */
 export function parseResourceQuantity(input: string | number): number {
   const value = parseQuantity(input);

@@ -5,6 +5,9 @@ import { formatDuration } from '../kernel/units.js';
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import type { Replay } from './replay.js';
 import { SCENARIO_API_VERSION } from './manifests.js';
+import { SLO_PATTERN } from '../metrics/slo.js';
+import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
+import { POSITIVE_DURATION_PATTERN } from '../kernel/units.js';
 import {
   addIssue,
   distribution,
@@ -13,10 +16,12 @@ import {
   expectedMessage,
   fraction,
   nonNegativeInt,
+  positiveDuration,
   positiveInt,
   quantity,
   rate,
   show,
+  stringOrNumber,
 } from './validate.js';
 
 /**
@@ -203,10 +208,17 @@ const cpu = quantity('a CPU quantity like 4 or 3500m');
 const memory = quantity('a memory quantity like 16Gi');
 const stringMap = z.record(z.string(), z.string(expected('a string (quote values like "true")')), expected('a mapping of strings'));
 
-const nodeSchema = z.strictObject(
-  { name: objectName, cpu: cpu.optional(), memory: memory.optional(), labels: stringMap.optional() },
-  expected('a node like {name: node-1, cpu: 4, memory: 16Gi}'),
-);
+const nodeSchema = z
+  .strictObject(
+    {
+      name: objectName.describe('The node name (metadata.name), as node/<name> targets and nodeName name it.'),
+      cpu: cpu.optional().describe('Allocatable CPU (cores): 4, 3500m. Default: nodeSize.cpu.'),
+      memory: memory.optional().describe('Allocatable memory: 16Gi, 8G. Default: nodeSize.memory.'),
+      labels: stringMap.optional().describe('Node labels, for nodeSelector.'),
+    },
+    expected('a node like {name: node-1, cpu: 4, memory: 16Gi}'),
+  )
+  .describe('One node: its name, allocatable resources and labels.');
 
 const PROXY_MODES = ['iptables', 'ipvs', 'nftables'] as const;
 const IPVS_SCHEDULERS = ['rr', 'lc', 'sh', 'sed', 'nq'] as const;
@@ -216,19 +228,39 @@ const clusterSchema = z
     {
       nodes: z
         .union([positiveInt('a positive number of nodes'), z.array(nodeSchema, expected('a list of nodes')).min(1, expected('at least one node'))], expected('a number of nodes or a list of {name, cpu, memory}'))
-        .optional(),
-      nodeSize: z.strictObject({ cpu: cpu.optional(), memory: memory.optional() }, expected('a mapping like {cpu: 4, memory: 16Gi}')).optional(),
+        .optional()
+        .describe(`The nodes: a number (named ${D.nodeName(0)}, ${D.nodeName(1)}, … of nodeSize) or a list of {name, cpu, memory, labels}. Default: ${D.nodes}.`),
+      nodeSize: z
+        .strictObject(
+          {
+            cpu: cpu.optional().describe(`Allocatable CPU of each node (cores). Default: ${D.nodeCpu}.`),
+            memory: memory.optional().describe(`Allocatable memory of each node. Default: ${D.nodeMemory / 2 ** 30}Gi.`),
+          },
+          expected('a mapping like {cpu: 4, memory: 16Gi}'),
+        )
+        .optional()
+        .describe('The size of the nodes given by number (and the default of listed nodes).'),
       proxy: z
         .strictObject(
           {
-            mode: z.enum(PROXY_MODES, expected(`one of ${PROXY_MODES.join(', ')}`)).optional(),
-            scheduler: z.enum(IPVS_SCHEDULERS, expected(`one of ${IPVS_SCHEDULERS.join(', ')}`)).optional(),
-            syncDelay: distribution().prefault(`${D.proxySyncDelay}s`),
+            mode: z.enum(PROXY_MODES, expected(`one of ${PROXY_MODES.join(', ')}`)).optional().describe(`kube-proxy's mode: how a Service picks an endpoint (iptables and nftables: at random; ipvs: by scheduler). Default: ${D.proxyMode}.`),
+            scheduler: z
+              .enum(IPVS_SCHEDULERS, expected(`one of ${IPVS_SCHEDULERS.join(', ')}`))
+              .optional()
+              .describe(`The IPVS scheduler (mode ipvs only): rr round robin, lc least connection, sh source hashing, sed shortest expected delay, nq never queue. Default: ${D.ipvsScheduler}.`),
+            syncDelay: distribution()
+              .prefault(`${D.proxySyncDelay}s`)
+              .describe(`How long kube-proxy takes to apply an EndpointSlice change, per node view: a duration or a distribution. Default: ${D.proxySyncDelay}s.`),
           },
           expected('a mapping like {mode: iptables, syncDelay: 1s}'),
         )
-        .prefault({}),
-      start: z.enum(['warm', 'cold'], expected('"warm" or "cold"')).optional(),
+        .meta({ dependentSchemas: { scheduler: { required: ['mode'], properties: { mode: { const: 'ipvs' } } } } })
+        .prefault({})
+        .describe('kube-proxy: the balancing mode and how late its view of the endpoints is.'),
+      start: z
+        .enum(['warm', 'cold'], expected('"warm" or "cold"'))
+        .optional()
+        .describe(`warm: the manifests' pods are running and Ready at t=0; cold: everything is created at t=0. Default: ${D.start}.`),
     },
     expected('a mapping with nodes, proxy and start'),
   )
@@ -259,23 +291,26 @@ const clusterSchema = z
 export const behaviorSchema = z
   .strictObject(
     {
-      startup: distribution().optional(),
-      serviceTime: distribution().optional(),
-      concurrency: positiveInt().optional(),
-      queue: nonNegativeInt().optional(),
-      errorRate: fraction().optional(),
-      cpuPerRequest: duration('CPU seconds per request, like 5ms or 0.005').optional(),
+      startup: distribution().optional().describe('Time from container start to serving (image pull excluded): a duration or a distribution.'),
+      serviceTime: distribution().optional().describe('Time to serve one request once it holds a concurrency slot: a duration or a distribution like {p50: 20ms, p99: 120ms}.'),
+      concurrency: positiveInt().optional().describe('Requests one pod serves at once (its concurrency slots).'),
+      queue: nonNegativeInt().optional().describe('Requests that may wait for a slot; more are refused with 503 (overload).'),
+      errorRate: fraction().optional().describe('Fraction of requests answered with a 5xx (app_error), like 0.01 or 1%.'),
+      cpuPerRequest: duration('CPU seconds per request, like 5ms or 0.005').optional().describe('CPU time one request uses (drives CPU utilisation for the HPA): a duration like 5ms.'),
       meanTimeBetweenCrashes: z
-        .union([z.literal('never'), duration()], expected('a duration like 10m, or "never"'))
-        .optional(),
-      crashRate: rate('a crash rate like 2/h').optional(),
-      healthy: z.boolean(expected('true or false')).optional(),
-      shutdown: z.enum(['immediate', 'drain'], expected('"immediate" or "drain"')).optional(),
-      drainTimeout: duration().optional(),
-      preStopDuration: distribution().optional(),
+        .union([z.literal('never'), positiveDuration()], expected('a duration like 10m, or "never"'))
+        .optional()
+        .describe('Mean time between crashes of one container (exponential), or "never". Not with crashRate.'),
+      crashRate: rate('a crash rate like 2/h').optional().describe('Crashes per container per unit of time, like 2/h (0: never). Not with meanTimeBetweenCrashes.'),
+      healthy: z.boolean(expected('true or false')).optional().describe('false: the probes of this image fail (a broken version).'),
+      shutdown: z.enum(['immediate', 'drain'], expected('"immediate" or "drain"')).optional().describe('On SIGTERM: immediate stops listening at once; drain stops accepting and finishes requests in flight (up to drainTimeout).'),
+      drainTimeout: duration().optional().describe('With shutdown: drain, the longest time given to requests in flight.'),
+      preStopDuration: distribution().optional().describe('How long the preStop hook runs when it is not a sleep (e.g. an exec command): a duration or a distribution.'),
     },
     expected('a behaviour like {startup: 5s, serviceTime: {p50: 20ms, p99: 120ms}, concurrency: 8}'),
   )
+  .meta({ not: { required: ['meanTimeBetweenCrashes', 'crashRate'] } })
+  .describe('How containers running this image behave; every field is optional (defaults: see scenarios/README.md).')
   .transform((b, ctx): BehaviorProfile => {
     const out = defaultBehavior();
     if (b.startup !== undefined) out.startup = b.startup;
@@ -293,7 +328,6 @@ export const behaviorSchema = z
     }
     if (b.meanTimeBetweenCrashes !== undefined) {
       const m = b.meanTimeBetweenCrashes;
-      if (m === 0) addIssue(ctx, 'expected a positive duration, got 0', m, ['meanTimeBetweenCrashes']);
       out.meanTimeBetweenCrashes = m === 'never' ? Infinity : m;
     } else if (b.crashRate !== undefined) {
       out.meanTimeBetweenCrashes = b.crashRate === 0 ? Infinity : 1 / b.crashRate;
@@ -303,36 +337,60 @@ export const behaviorSchema = z
 
 // Traffic ---------------------------------------------------------------------------------------
 
+const shapeType = <T extends string>(t: T, what: string) => z.literal(t).describe(what);
 const shapeSchema = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('ramp'), from: rate().optional(), to: rate(), at: duration().prefault(0), duration: duration() }),
     z
       .strictObject({
-        type: z.literal('steps'),
-        steps: z.array(z.strictObject({ at: duration(), rate: rate() }, expected('a step like {at: 60s, rate: 800/s}')), expected('a list of steps')).min(1, expected('at least one step')),
+        type: shapeType('ramp', 'ramp: a linear change of the rate.'),
+        from: rate().optional().describe("The rate at the start of the ramp. Default: the traffic's rate."),
+        to: rate().describe('The rate at the end of the ramp (kept after it).'),
+        at: duration().prefault(0).describe('When the ramp starts. Default: 0s.'),
+        duration: duration().describe('How long the ramp lasts.'),
+      })
+      .describe('A linear change of the rate from `from` to `to` between `at` and `at + duration`.'),
+    z
+      .strictObject({
+        type: shapeType('steps', 'steps: the rate changes at given times.'),
+        steps: z
+          .array(
+            z
+              .strictObject({ at: duration().describe('When the rate changes (steps in increasing order).'), rate: rate().describe('The rate from then on.') }, expected('a step like {at: 60s, rate: 800/s}'))
+              .describe('One step: the rate from `at` on.'),
+            expected('a list of steps'),
+          )
+          .min(1, expected('at least one step'))
+          .describe('The steps, in increasing order of at.'),
       })
       .superRefine((s, ctx) => {
         s.steps.forEach((step, i) => {
           const prev = s.steps[i - 1];
           if (prev !== undefined && step.at <= prev.at) addIssue(ctx, `steps must be in increasing order of at; ${formatDuration(step.at)} is not after ${formatDuration(prev.at)}`, step.at, ['steps', i, 'at']);
         });
-      }),
-    z
-      .strictObject({ type: z.literal('spike'), at: duration(), duration: duration(), rate: rate().optional(), factor: z.number(expected('a positive number')).positive(expected('a positive number')).optional() })
-      .superRefine((s, ctx) => {
-        if ((s.rate === undefined) === (s.factor === undefined)) addIssue(ctx, 'expected exactly one of rate (the spike rate) or factor (× the base rate)', undefined, ['rate']);
-      }),
+      })
+      .describe('The rate becomes each step\'s rate at its time.'),
     z
       .strictObject({
-        type: z.literal('diurnal'),
-        period: duration().prefault('24h'),
-        amplitude: fraction('an amplitude between 0 and 1').prefault(0.5),
-        peakAt: duration().prefault(0),
+        type: shapeType('spike', 'spike: a burst of traffic.'),
+        at: duration().describe('When the spike starts.'),
+        duration: duration().describe('How long the spike lasts.'),
+        rate: rate().optional().describe('The rate during the spike (or factor).'),
+        factor: z.number(expected('a positive number')).positive(expected('a positive number')).optional().describe('The rate during the spike as a multiple of the base rate (or rate).'),
       })
       .superRefine((s, ctx) => {
-        if (s.period <= 0) addIssue(ctx, 'expected a positive duration, got 0', s.period, ['period']);
-      }),
+        if ((s.rate === undefined) === (s.factor === undefined)) addIssue(ctx, 'expected exactly one of rate (the spike rate) or factor (× the base rate)', undefined, ['rate']);
+      })
+      .meta({ oneOf: [{ required: ['rate'] }, { required: ['factor'] }] })
+      .describe('Between `at` and `at + duration` the rate is `rate`, or the base rate × `factor` (exactly one of them).'),
+    z
+      .strictObject({
+        type: shapeType('diurnal', 'diurnal: a daily cycle.'),
+        period: positiveDuration().prefault('24h').describe('The length of one cycle. Default: 24h.'),
+        amplitude: fraction('an amplitude between 0 and 1').prefault(0.5).describe('How far the rate swings around the base rate, as a fraction of it (0 to 1). Default: 0.5.'),
+        peakAt: duration().prefault(0).describe('When the rate peaks. Default: 0s.'),
+      })
+      .describe('rate(t) = base × (1 + amplitude × cos(2π (t − peakAt) / period)).'),
   ],
   {
     error: (iss) => {
@@ -346,8 +404,14 @@ const shapeSchema = z.discriminatedUnion(
 const keepAliveSchema = z
   .union(
     [
-      z.boolean(),
-      z.strictObject({ enabled: z.boolean(expected('true or false')).optional(), maxRequests: positiveInt().optional(), maxAge: duration().optional() }),
+      z.boolean().describe('true: reuse connections without limits; false: a new connection per request.'),
+      z
+        .strictObject({
+          enabled: z.boolean(expected('true or false')).optional().describe('Reuse connections. Default: true once the mapping is written.'),
+          maxRequests: positiveInt().optional().describe('Requests one connection carries before the client closes it.'),
+          maxAge: duration().optional().describe('How long a connection is reused before the client closes it.'),
+        })
+        .describe('Keep-alive with limits.'),
     ],
     expected('true, false or {enabled, maxRequests, maxAge}'),
   )
@@ -362,42 +426,60 @@ const keepAliveSchema = z
 
 const TRAFFIC_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 
+/** Which fields each workload takes: open (rate, with shape and arrivals), closed (users, thinkTime), replayed. */
+const none = (...keys: string[]) => ({ not: { anyOf: keys.map((k) => ({ required: [k] })) } });
+const WORKLOAD_FORMS = {
+  oneOf: [
+    { required: ['rate'], ...none('users', 'thinkTime', 'replay') },
+    { required: ['users'], ...none('rate', 'shape', 'arrivals', 'replay') },
+    { required: ['replay'], ...none('rate', 'shape', 'users', 'thinkTime') },
+  ],
+};
+
 const trafficSchema = z
   .strictObject(
     {
-      name: z.string(expected('a name (letters, digits, "-", "_" and ".")')).regex(TRAFFIC_NAME, expected('a name (letters, digits, "-", "_" and ".")')).optional(),
-      service: z.string(expected('the name of a Service')).min(1, expected('the name of a Service')),
-      namespace: z.string(expected('a namespace')).optional(),
-      port: z.union([z.number().int(), z.string()], expected('a Service port number or name')).optional(),
-      rate: rate().optional(),
-      users: positiveInt('a positive number of users').optional(),
-      thinkTime: distribution().optional(),
-      arrivals: z.enum(['poisson', 'constant'], expected('"poisson" or "constant"')).optional(),
-      shape: shapeSchema.optional(),
+      name: z
+        .string(expected('a name (letters, digits, "-", "_" and ".")'))
+        .regex(TRAFFIC_NAME, expected('a name (letters, digits, "-", "_" and ".")'))
+        .optional()
+        .describe('The name of this traffic in reports and in set-rate targets. Default: the service. Distinct across entries.'),
+      service: z.string(expected('the name of a Service')).min(1, expected('the name of a Service')).describe('The Service the clients call (its metadata.name).'),
+      namespace: z.string(expected('a namespace')).optional().describe("The Service's namespace; needed only when the name is in several."),
+      port: z.union([z.number().int(), z.string()], expected('a Service port number or name')).optional().describe("A port of the Service (number or name). Default: its first port."),
+      rate: rate().optional().describe('Open workload: requests per second sent whatever the responses, like 500/s or 30000/m.'),
+      users: positiveInt('a positive number of users').optional().describe('Closed workload: users who each send a request, wait for the response, then think.'),
+      thinkTime: distribution().optional().describe('Closed workload: the pause between a response and the next request of a user. Default: 0.'),
+      arrivals: z.enum(['poisson', 'constant'], expected('"poisson" or "constant"')).optional().describe(`Open workload: poisson (random, exponential gaps) or constant gaps. Default: ${D.traffic.arrivals}.`),
+      shape: shapeSchema.optional().describe('Open workload: how the rate changes over time (ramp, steps, spike, diurnal).'),
       replay: z
         .strictObject(
           {
-            file: z.string(expected('a CSV file path')).min(1, expected('a CSV file path')),
-            format: z.enum(['timestamps', 'rates'], expected('"timestamps" or "rates"')).optional(),
+            file: z.string(expected('a CSV file path')).min(1, expected('a CSV file path')).describe('The CSV file, relative to the scenario file.'),
+            format: z.enum(['timestamps', 'rates'], expected('"timestamps" or "rates"')).optional().describe('timestamps: one send time (seconds) per line; rates: lines "time,rate". Default: timestamps.'),
           },
           expected('a replay like {file: arrivals.csv, format: timestamps}'),
         )
-        .optional(),
-      timeout: duration().optional(),
+        .optional()
+        .describe('Open workload replayed from a CSV file (instead of rate and shape).'),
+      timeout: positiveDuration().optional().describe(`How long a client waits for a response (then: timeout). Default: ${D.traffic.timeout}s.`),
       retries: z
         .strictObject(
           {
-            max: nonNegativeInt().optional(),
-            backoff: distribution().optional(),
-            jitter: fraction('a jitter fraction between 0 and 1').optional(),
+            max: nonNegativeInt().optional().describe(`Retries of a failed request. Default: ${D.traffic.retries.max}.`),
+            backoff: distribution().optional().describe(`The wait before a retry: a duration or a distribution. Default: ${D.traffic.retries.backoff}s.`),
+            jitter: fraction('a jitter fraction between 0 and 1').optional().describe(`Random part of the backoff, as a fraction of it. Default: ${D.traffic.retries.jitter}.`),
           },
           expected('a mapping like {max: 2, backoff: 100ms, jitter: 0.5}'),
         )
-        .optional(),
-      keepAlive: keepAliveSchema.optional(),
+        .optional()
+        .describe('Client retries of failed requests.'),
+      keepAlive: keepAliveSchema.optional().describe('Connection reuse: true, false or {maxRequests, maxAge}. Default: false (a connection per request).'),
     },
     expected('a traffic entry like {service: web, rate: 500/s}'),
   )
+  .meta(WORKLOAD_FORMS)
+  .describe('One client population: open (rate), closed (users) or replayed (replay).')
   .transform((t, ctx): TrafficSpec => {
     const common: TrafficCommon = {
       name: t.name ?? t.service,
@@ -412,7 +494,6 @@ const trafficSchema = z
     };
     if (t.namespace !== undefined) common.namespace = t.namespace;
     if (t.port !== undefined) common.port = t.port;
-    if (common.timeout <= 0) addIssue(ctx, 'expected a positive duration, got 0', common.timeout, ['timeout']);
     if (t.users !== undefined) {
       if (t.rate !== undefined) addIssue(ctx, 'may not be set together with rate: a workload is open (rate) or closed (users)', t.users, ['users']);
       if (t.shape !== undefined) addIssue(ctx, 'applies to open workloads (rate), not to users', undefined, ['shape']);
@@ -423,6 +504,7 @@ const trafficSchema = z
     if (t.replay !== undefined) {
       if (t.rate !== undefined) addIssue(ctx, 'may not be set together with replay: the replayed file gives the traffic', t.rate, ['rate']);
       if (t.shape !== undefined) addIssue(ctx, 'may not be set together with replay: the replayed file gives the traffic', undefined, ['shape']);
+      if (t.thinkTime !== undefined) addIssue(ctx, 'applies to closed workloads (users), not to replay', undefined, ['thinkTime']);
       const open: OpenTraffic = { ...common, workload: 'open', rate: 0, arrivals: t.arrivals ?? D.traffic.arrivals };
       open.replay = { file: t.replay.file, format: t.replay.format ?? 'timestamps' };
       return open;
@@ -463,47 +545,86 @@ const DEPLOYMENT_PREFIXES = ['deployment', 'deployments', 'deploy'];
 const NODE_PREFIXES = ['node', 'nodes', 'no'];
 const ROLLOUT_PREFIXES = ['rollout', 'rollouts', 'ro'];
 
+/** A word matched case-insensitively in a JSON Schema pattern (patterns take no flags). */
+function anyCase(word: string): string {
+  return [...word].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join('');
+}
+const NAME_SOURCE = NAME.source.slice(1, -1);
+const TRAFFIC_NAME_SOURCE = '[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?';
+/** `^(?:prefix|…)/<rest>$` with the prefixes in any case, as the target parsers read them. */
+function targetPattern(prefixes: readonly string[], rest: string): string {
+  return `^(?:${prefixes.map(anyCase).join('|')})/(?:${rest})$`;
+}
+
 /** `deployment/<name>` or `rollout/<name>`. */
 function workloadTarget(rolloutOnly = false) {
   const what = rolloutOnly ? 'a target like rollout/<name>' : 'a target like deployment/<name> or rollout/<name>';
-  return z.string(expected(what)).transform((s, ctx): WorkloadTarget => {
-    const slash = s.indexOf('/');
-    const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
-    const rest = slash < 0 ? s : s.slice(slash + 1);
-    const kind = ROLLOUT_PREFIXES.includes(prefix) ? 'rollout' : !rolloutOnly && DEPLOYMENT_PREFIXES.includes(prefix) ? 'deployment' : undefined;
-    if (kind === undefined || !NAME.test(rest)) {
-      addIssue(ctx, expectedMessage(what, s), s);
-      return z.NEVER;
-    }
-    return { kind, name: rest };
-  });
+  const pattern = targetPattern(rolloutOnly ? ROLLOUT_PREFIXES : [...DEPLOYMENT_PREFIXES, ...ROLLOUT_PREFIXES], NAME_SOURCE);
+  return z
+    .string(expected(what))
+    .meta({ pattern })
+    .transform((s, ctx): WorkloadTarget => {
+      const slash = s.indexOf('/');
+      const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
+      const rest = slash < 0 ? s : s.slice(slash + 1);
+      const kind = ROLLOUT_PREFIXES.includes(prefix) ? 'rollout' : !rolloutOnly && DEPLOYMENT_PREFIXES.includes(prefix) ? 'deployment' : undefined;
+      if (kind === undefined || !NAME.test(rest)) {
+        addIssue(ctx, expectedMessage(what, s), s);
+        return z.NEVER;
+      }
+      return { kind, name: rest };
+    })
+    .describe(rolloutOnly ? 'The Argo Rollout: rollout/<name> (also rollouts/, ro/).' : 'The workload: deployment/<name> (also deployments/, deploy/) or rollout/<name> (rollouts/, ro/).');
 }
 
 function target<T extends TimelineTarget['kind']>(kind: T) {
   const what =
     kind === 'deployment' ? 'a target like deployment/<name>' : kind === 'node' ? 'a target like node/<name> (or node/* for a random node)' : 'the name of a traffic entry (or traffic/<name>)';
-  return z.string(expected(what)).transform((s, ctx): Extract<TimelineTarget, { kind: T }> => {
-    const slash = s.indexOf('/');
-    const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
-    const rest = slash < 0 ? s : s.slice(slash + 1);
-    const ok =
-      kind === 'deployment'
-        ? DEPLOYMENT_PREFIXES.includes(prefix) && NAME.test(rest)
-        : kind === 'node'
-          ? NODE_PREFIXES.includes(prefix) && (rest === '*' || NAME.test(rest))
-          : (prefix === '' || prefix === 'traffic') && TRAFFIC_NAME.test(rest);
-    if (!ok) {
-      addIssue(ctx, expectedMessage(what, s), s);
-      return z.NEVER;
-    }
-    return { kind, name: rest } as Extract<TimelineTarget, { kind: T }>;
-  });
+  const pattern =
+    kind === 'deployment'
+      ? targetPattern(DEPLOYMENT_PREFIXES, NAME_SOURCE)
+      : kind === 'node'
+        ? targetPattern(NODE_PREFIXES, `\\*|${NAME_SOURCE}`)
+        : `^(?:${anyCase('traffic')}/)?${TRAFFIC_NAME_SOURCE}$`;
+  const description =
+    kind === 'deployment'
+      ? 'The Deployment: deployment/<name> (also deployments/, deploy/).'
+      : kind === 'node'
+        ? 'The node: node/<name> (also nodes/, no/), or node/* for one picked at random.'
+        : 'The traffic entry: its name, or traffic/<name>.';
+  return z
+    .string(expected(what))
+    .meta({ pattern })
+    .transform((s, ctx): Extract<TimelineTarget, { kind: T }> => {
+      const slash = s.indexOf('/');
+      const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
+      const rest = slash < 0 ? s : s.slice(slash + 1);
+      const ok =
+        kind === 'deployment'
+          ? DEPLOYMENT_PREFIXES.includes(prefix) && NAME.test(rest)
+          : kind === 'node'
+            ? NODE_PREFIXES.includes(prefix) && (rest === '*' || NAME.test(rest))
+            : (prefix === '' || prefix === 'traffic') && TRAFFIC_NAME.test(rest);
+      if (!ok) {
+        addIssue(ctx, expectedMessage(what, s), s);
+        return z.NEVER;
+      }
+      return { kind, name: rest } as Extract<TimelineTarget, { kind: T }>;
+    })
+    .describe(description);
 }
 
 const IMAGE_PAIR = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?|\*)=(\S+)$/;
+const IMAGE_PAIR_SOURCE = '(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?|\\*)=\\S+';
 const setImageWhat = 'container=image, like nginx=nginx:1.26 (several separated by spaces), or a mapping {nginx: nginx:1.26}';
 const imagesField = z
   .union([z.string(), z.record(z.string(), z.string(expected('an image like nginx:1.26')))], expected(setImageWhat))
+  .meta({
+    anyOf: [
+      { type: 'string', pattern: `^\\s*${IMAGE_PAIR_SOURCE}(?:\\s+${IMAGE_PAIR_SOURCE})*\\s*$` },
+      { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
+    ],
+  })
   .transform((v, ctx) => {
     if (typeof v !== 'string') {
       if (Object.keys(v).length === 0) addIssue(ctx, expectedMessage(setImageWhat, v), v);
@@ -521,40 +642,75 @@ const imagesField = z
     }
     if (parts.length === 0) addIssue(ctx, expectedMessage(setImageWhat, v), v);
     return out;
-  });
+  })
+  .describe('The new images, as kubectl set image writes them: container=image (several separated by spaces; * for every container), or a mapping {container: image}.');
 
-const common = {
-  at: duration().optional(),
-  namespace: z.string(expected('a namespace')).optional(),
-  every: duration().optional(),
-  until: duration().optional(),
-};
-const repeatRate = { rate: rate('a repetition rate like 2/h').optional() };
+const atField = (what: string) => duration('a duration like 60s (when the action happens)').describe(what);
+const namespaceField = z.string(expected('a namespace')).optional().describe("The target's namespace; needed only when its name is in several.");
+const everyField = positiveDuration().optional().describe('Repeat every this long, from at (default 0s) until until.');
+const untilField = duration().optional().describe('When a repeating action stops (default: the end of the scenario).');
+const repeatRateField = rate('a repetition rate like 2/h').optional().describe('Repeat as a Poisson process of this rate (like 2/h), from at until until; not with every.');
+
+/** An action done once, at `at` (`every`/`until` are read only to say that it cannot repeat). */
+function oneShot<A extends string, S extends z.core.$ZodLooseShape>(action: A, description: string, shape: S) {
+  return z
+    .strictObject({ at: atField('When the action happens (simulated time from the start).'), action: z.literal(action), ...shape, every: everyField, until: untilField })
+    .meta({ not: { anyOf: [{ required: ['every'] }, { required: ['until'] }] } })
+    .describe(description);
+}
+
+/** A fault that may repeat: at `at`, or every `every` / at a Poisson `rate` from `at` until `until`. */
+function repeatable<A extends string, S extends z.core.$ZodLooseShape>(action: A, description: string, shape: S) {
+  return z
+    .strictObject({
+      at: duration().optional().describe('When the action happens; for a repeating one, when it starts (default 0s). Required unless every or rate is given.'),
+      action: z.literal(action),
+      ...shape,
+      every: everyField,
+      rate: repeatRateField,
+      until: untilField,
+    })
+    .meta({
+      anyOf: [{ required: ['at'] }, { required: ['every'] }, { required: ['rate'] }],
+      not: { required: ['every', 'rate'] },
+      dependentSchemas: { until: { anyOf: [{ required: ['every'] }, { required: ['rate'] }] } },
+    })
+    .describe(description);
+}
 
 const timelineEntry = z
   .discriminatedUnion(
     'action',
     [
-      z.strictObject({ ...common, action: z.literal('set-image'), target: workloadTarget(), image: imagesField }),
-      z.strictObject({
-        ...common,
-        ...repeatRate,
-        action: z.literal('delete-pod'),
+      oneShot('set-image', 'kubectl set image: change container images of a Deployment or Rollout (starts a rollout).', { target: workloadTarget(), namespace: namespaceField, image: imagesField }),
+      repeatable('delete-pod', 'kubectl delete pod: delete active pods of the workload, picked at random (seeded); graceful unless gracePeriod says otherwise.', {
         target: workloadTarget(),
-        count: positiveInt().prefault(1),
-        gracePeriod: nonNegativeInt('a non-negative number of seconds').optional(),
+        namespace: namespaceField,
+        count: positiveInt().prefault(1).describe('How many pods to delete. Default: 1.'),
+        gracePeriod: nonNegativeInt('a non-negative number of seconds').optional().describe("kubectl delete --grace-period: seconds before SIGKILL (0: at once). Default: the pod's terminationGracePeriodSeconds."),
       }),
-      z.strictObject({ ...common, action: z.literal('scale'), target: workloadTarget(), replicas: nonNegativeInt() }),
-      z.strictObject({ ...common, action: z.literal('restart'), target: workloadTarget() }),
-      z.strictObject({ ...common, action: z.literal('promote'), target: workloadTarget(true), full: z.boolean(expected('true or false')).default(false) }),
-      z.strictObject({ ...common, action: z.literal('abort'), target: workloadTarget(true) }),
-      z.strictObject({ ...common, action: z.literal('retry'), target: workloadTarget(true) }),
-      z.strictObject({ ...common, action: z.literal('rollout-undo'), target: target('deployment'), toRevision: nonNegativeInt().optional() }),
-      z.strictObject({ ...common, action: z.literal('rollout-pause'), target: target('deployment') }),
-      z.strictObject({ ...common, action: z.literal('rollout-resume'), target: target('deployment') }),
-      z.strictObject({ ...common, ...repeatRate, action: z.literal('fail-node'), target: target('node'), duration: duration().optional() }),
-      z.strictObject({ ...common, ...repeatRate, action: z.literal('drain-node'), target: target('node') }),
-      z.strictObject({ ...common, action: z.literal('set-rate'), target: target('traffic'), rate: rate() }),
+      oneShot('scale', 'kubectl scale: set the replicas of a Deployment or Rollout.', { target: workloadTarget(), namespace: namespaceField, replicas: nonNegativeInt().describe('The new number of replicas.') }),
+      oneShot('restart', 'Restart the containers of the workload\'s pods (as if each crashed once).', { target: workloadTarget(), namespace: namespaceField }),
+      oneShot('promote', 'kubectl argo rollouts promote: move an Argo Rollout past its current pause (or every step with full).', {
+        target: workloadTarget(true),
+        namespace: namespaceField,
+        full: z.boolean(expected('true or false')).default(false).describe('Skip every remaining step (promote --full). Default: false.'),
+      }),
+      oneShot('abort', 'kubectl argo rollouts abort: abort an Argo Rollout (back to the stable version).', { target: workloadTarget(true), namespace: namespaceField }),
+      oneShot('retry', 'kubectl argo rollouts retry: retry an aborted Argo Rollout.', { target: workloadTarget(true), namespace: namespaceField }),
+      oneShot('rollout-undo', 'kubectl rollout undo: roll a Deployment back to its previous (or a given) revision.', {
+        target: target('deployment'),
+        namespace: namespaceField,
+        toRevision: nonNegativeInt().optional().describe('The revision to go back to (--to-revision). Default: the previous one.'),
+      }),
+      oneShot('rollout-pause', 'kubectl rollout pause: pause a Deployment\'s rollout.', { target: target('deployment'), namespace: namespaceField }),
+      oneShot('rollout-resume', 'kubectl rollout resume: resume a paused Deployment.', { target: target('deployment'), namespace: namespaceField }),
+      repeatable('fail-node', 'The node stops (its kubelet and pods die); it comes back after duration, if given.', {
+        target: target('node'),
+        duration: duration().optional().describe('How long the node stays down. Default: until the end.'),
+      }),
+      repeatable('drain-node', 'kubectl drain: cordon the node and evict its pods through their PodDisruptionBudgets.', { target: target('node') }),
+      oneShot('set-rate', 'Change the rate of an open traffic entry.', { target: target('traffic'), rate: rate().describe('The new rate, like 800/s.') }),
     ],
     {
       error: (iss) => {
@@ -569,15 +725,17 @@ const timelineEntry = z
       },
     },
   )
+  .describe('One action of the timeline, in kubectl\'s vocabulary.')
   .transform((e, ctx): TimelineAction => {
-    const { at, namespace, every, until, ...rest } = e;
+    const { at, every, until, ...rest } = e;
+    const namespace = 'namespace' in e ? e.namespace : undefined;
+    delete (rest as { namespace?: string }).namespace;
     const repeatRateValue = 'rate' in e && e.action !== 'set-rate' ? (e as { rate?: number }).rate : undefined;
     const repeats = every !== undefined || repeatRateValue !== undefined;
     if (repeats && !REPEATABLE.includes(e.action)) {
       addIssue(ctx, `only ${REPEATABLE.join(', ')} can repeat`, every, ['every']);
     }
     if (every !== undefined && repeatRateValue !== undefined) addIssue(ctx, 'may not be set together with rate', every, ['every']);
-    if (every !== undefined && every <= 0) addIssue(ctx, 'expected a positive duration, got 0', every, ['every']);
     if (until !== undefined && !repeats) addIssue(ctx, 'applies to repeating actions (every or rate)', until, ['until']);
     if (at === undefined && !repeats) {
       addIssue(ctx, 'missing required field; expected a duration like 60s (when the action happens)', undefined, ['at']);
@@ -607,56 +765,85 @@ const timelineEntry = z
 // SLOs and variants -----------------------------------------------------------------------------
 
 const sloWhat = 'an SLO like "availability >= 99.9%" or "p(99) < 300ms"';
-const slo = z.string(expected(sloWhat)).regex(/^\s*\S.*?\s*(<=|>=|<|>|==)\s*\S+\s*$/, expected(sloWhat));
+// A loose shape here; the loader parses each SLO with the SLO grammar and reports its column. The
+// JSON Schema carries the grammar itself (SLO_PATTERN).
+const slo = z
+  .string(expected(sloWhat))
+  .regex(/^\s*\S.*?\s*(<=|>=|<|>|==|!=)\s*\S+\s*$/, expected(sloWhat))
+  .meta({ pattern: SLO_PATTERN })
+  .describe(
+    'metric op value. Metrics: availability, error_rate (a fraction ≤ 1 or a percentage), p(N) / pN, latency.mean|min|max (a duration with its unit), errors.<outcome>|total, requests.total|ok|failed (counts), rollout.duration, rollout.min_available, rollout.max_pods; k6 names http_req_failed, http_req_duration.p(N)|avg|med|min|max. op: < <= > >= == !=.',
+  );
 
 const VARIANT_TARGET = /^((deployment|deployments|deploy|rollout|rollouts|ro|service|services|svc)\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?|scenario)$/;
 const variantTargetWhat = 'a target like deployment/<name>, service/<name> or scenario';
-const patchesSchema = z.array(
-  z.strictObject(
-    {
-      target: z.string(expected(variantTargetWhat)).regex(VARIANT_TARGET, expected(variantTargetWhat)),
-      patch: z.record(z.string(), z.unknown(), expected('a mapping (a strategic-merge-style patch)')),
-    },
-    expected('a patch like {target: deployment/web, patch: {spec: {replicas: 4}}}'),
-  ),
-  expected('a list of patches'),
-);
+const variantTarget = () =>
+  z
+    .string(expected(variantTargetWhat))
+    .regex(VARIANT_TARGET, expected(variantTargetWhat))
+    .describe('What the patch changes: deployment/<name>, rollout/<name>, service/<name> (and their short forms), or scenario (this Scenario document).');
+const patchesSchema = z
+  .array(
+    z
+      .strictObject(
+        {
+          target: variantTarget(),
+          patch: z
+            .record(z.string(), z.unknown(), expected('a mapping (a strategic-merge-style patch)'))
+            .describe('A strategic-merge-style patch of the target as written (lists of named items merge by name; null deletes a key).'),
+        },
+        expected('a patch like {target: deployment/web, patch: {spec: {replicas: 4}}}'),
+      )
+      .describe('One patch: a target and the fields to change.'),
+    expected('a list of patches'),
+  )
+  .describe('The changes this variant makes to the manifests or to the scenario.');
 
 /** Most combinations a matrix may expand to. */
 export const MAX_MATRIX_COMBINATIONS = 1000;
 
 const matrixWhat = 'a matrix like {target: deployment/web, maxSurge: [0, 1, 25%], maxUnavailable: [0, 1]}';
-const matrixSchema = z.record(z.string(), z.unknown(), expected(matrixWhat)).transform((m, ctx): MatrixSpec => {
-  const out: MatrixSpec = { parameters: [] };
-  let combinations = 1;
-  for (const [key, value] of Object.entries(m)) {
-    if (key === 'target') {
-      if (typeof value !== 'string' || !VARIANT_TARGET.test(value)) addIssue(ctx, expectedMessage(variantTargetWhat, value), value, ['target']);
-      else out.target = value;
-      continue;
+const matrixSchema = z
+  .record(z.string(), z.unknown(), expected(matrixWhat))
+  .meta({
+    properties: { target: { type: 'string', pattern: VARIANT_TARGET.source, description: 'The object the parameters set fields of. Default: the only Deployment.' } },
+    additionalProperties: { type: 'array', minItems: 1, description: 'A parameter: a field path (or a shorthand like maxSurge, replicas, image) and its values.' },
+    anyOf: [{ minProperties: 2 }, { minProperties: 1, not: { required: ['target'] } }],
+  })
+  .transform((m, ctx): MatrixSpec => {
+    const out: MatrixSpec = { parameters: [] };
+    let combinations = 1;
+    for (const [key, value] of Object.entries(m)) {
+      if (key === 'target') {
+        if (typeof value !== 'string' || !VARIANT_TARGET.test(value)) addIssue(ctx, expectedMessage(variantTargetWhat, value), value, ['target']);
+        else out.target = value;
+        continue;
+      }
+      if (!Array.isArray(value) || value.length === 0) {
+        addIssue(ctx, expectedMessage(`a non-empty list of values for ${key}, like [0, 1, 25%]`, value), value, [key]);
+        continue;
+      }
+      combinations *= value.length;
+      out.parameters.push({ key, values: value });
     }
-    if (!Array.isArray(value) || value.length === 0) {
-      addIssue(ctx, expectedMessage(`a non-empty list of values for ${key}, like [0, 1, 25%]`, value), value, [key]);
-      continue;
-    }
-    combinations *= value.length;
-    out.parameters.push({ key, values: value });
-  }
-  if (Object.keys(m).every((k) => k === 'target')) addIssue(ctx, `expected at least one parameter, ${matrixWhat.replace(/^a matrix /, '')}`, m);
-  if (combinations > MAX_MATRIX_COMBINATIONS) addIssue(ctx, `expands to ${combinations} combinations; at most ${MAX_MATRIX_COMBINATIONS} are allowed`, m);
-  return out;
-});
+    if (Object.keys(m).every((k) => k === 'target')) addIssue(ctx, `expected at least one parameter, ${matrixWhat.replace(/^a matrix /, '')}`, m);
+    if (combinations > MAX_MATRIX_COMBINATIONS) addIssue(ctx, `expands to ${combinations} combinations; at most ${MAX_MATRIX_COMBINATIONS} are allowed`, m);
+    return out;
+  })
+  .describe(`A sweep: one variant per combination of the parameters' values (at most ${MAX_MATRIX_COMBINATIONS}), like {target: deployment/web, maxSurge: [0, 1, 25%], maxUnavailable: [0, 1]}.`);
 
 const variantSchema = z
   .strictObject(
     {
-      name: freeName.optional(),
-      description: z.string(expected('a string')).optional(),
+      name: freeName.optional().describe('The variant name in reports (with a matrix: the prefix of its variants\' names). Required without a matrix.'),
+      description: z.string(expected('a string')).optional().describe('What the variant tries, for the reports.'),
       patches: patchesSchema.prefault([]),
       matrix: matrixSchema.optional(),
     },
     expected('a variant like {name: recreate, patches: [...]}'),
   )
+  .meta({ anyOf: [{ required: ['name'] }, { required: ['matrix'] }] })
+  .describe('One variant of the scenario (compared with the others under the same random numbers), or a matrix of them.')
   .transform((v, ctx): VariantSpec => {
     if (v.name === undefined && v.matrix === undefined) {
       addIssue(ctx, 'missing required field; expected a non-empty name (or a matrix)', undefined, ['name']);
@@ -672,16 +859,44 @@ const analysisGate = z
   .strictObject(
     {
       target: target('deployment'),
-      namespace: z.string(expected('a namespace')).optional(),
+      namespace: z.string(expected('a namespace')).optional().describe("The Deployment's namespace; needed only when its name is in several."),
       templates: z
-        .array(z.strictObject({ templateName: z.string(expected('a template name')).min(1, expected('a template name')), clusterScope: z.boolean(expected('true or false')).prefault(false) }, expected('a mapping with templateName')), expected('a list of templates'))
-        .prefault([]),
-      metrics: z.array(z.unknown(), expected('a list of metrics (AnalysisTemplate metrics)')).prefault([]),
-      args: z.array(z.strictObject({ name: z.string(expected('an argument name')), value: z.string(expected('a string')) }, expected('an argument {name, value}')), expected('a list of arguments')).prefault([]),
-      onFailure: z.enum(['rollback', 'pause'], expected('"rollback" or "pause"')).prefault('rollback'),
+        .array(
+          z
+            .strictObject(
+              {
+                templateName: z.string(expected('a template name')).min(1, expected('a template name')).describe('The AnalysisTemplate (or ClusterAnalysisTemplate) to run.'),
+                clusterScope: z.boolean(expected('true or false')).prefault(false).describe('true: a ClusterAnalysisTemplate. Default: false.'),
+              },
+              expected('a mapping with templateName'),
+            )
+            .describe('An Argo analysis template reference.'),
+          expected('a list of templates'),
+        )
+        .prefault([])
+        .describe('AnalysisTemplates to run on every rollout (as an Argo Rollout\'s analysis.templates).'),
+      metrics: z
+        .array(z.unknown(), expected('a list of metrics (AnalysisTemplate metrics)'))
+        .prefault([])
+        .describe('Inline AnalysisTemplate metrics (name, interval, count, successCondition, provider: {kubesim: …}, …).'),
+      args: z
+        .array(
+          z.strictObject({ name: z.string(expected('an argument name')).describe('The argument name.'), value: z.string(expected('a string')).describe('Its value.') }, expected('an argument {name, value}')).describe('An argument of the templates.'),
+          expected('a list of arguments'),
+        )
+        .prefault([])
+        .describe('Arguments for the templates.'),
+      onFailure: z.enum(['rollback', 'pause'], expected('"rollback" or "pause"')).prefault('rollback').describe('What a Failed or Error analysis does: rollback (kubectl rollout undo) or pause. Default: rollback.'),
     },
     expected('an analysis gate like {target: deployment/web, metrics: [...]}'),
   )
+  .meta({
+    anyOf: [
+      { required: ['templates'], properties: { templates: { minItems: 1 } } },
+      { required: ['metrics'], properties: { metrics: { minItems: 1 } } },
+    ],
+  })
+  .describe('An Argo-style analysis run on every rollout of a Deployment; a failed one rolls it back (or pauses it).')
   .transform((g, ctx): AnalysisGateSpec => {
     if (g.templates.length === 0 && g.metrics.length === 0) addIssue(ctx, 'expected templates or metrics', g, []);
     const t = g.namespace !== undefined ? { ...g.target, namespace: g.namespace } : g.target;
@@ -694,23 +909,37 @@ const analysisGate = z
 const specSchema = z
   .strictObject(
     {
-      duration: duration().prefault(`${D.duration}s`),
-      warmup: duration().prefault(`${D.warmup}s`),
-      seed: z.number(expected('a non-negative integer seed')).int(expected('a non-negative integer seed')).min(0, expected('a non-negative integer seed')).max(Number.MAX_SAFE_INTEGER, expected('a non-negative integer seed')).prefault(D.seed),
-      replications: positiveInt().prefault(D.replications),
-      manifests: z.array(z.string(expected('a file or folder path')).min(1, expected('a file or folder path')), expected('a list of files or folders')).prefault([]),
-      cluster: clusterSchema.prefault({}),
-      images: z.record(z.string().min(1), behaviorSchema, expected('a mapping from image to behaviour, like {nginx:1.25: {startup: 5s}}')).prefault({}),
-      traffic: z.array(trafficSchema, expected('a list of traffic entries')).optional(),
-      timeline: z.array(timelineEntry, expected('a list of timeline actions')).prefault([]),
-      slos: z.array(slo, expected('a list of SLOs')).prefault([]),
-      variants: z.array(variantSchema, expected('a list of variants')).prefault([]),
-      analysis: z.array(analysisGate, expected('a list of analysis gates')).prefault([]),
+      duration: positiveDuration()
+        .meta(stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0, maximum: MAX_SERIES_BUCKETS }))
+        .prefault(`${D.duration}s`)
+        .describe(`Simulated time of each run, like 10m. Default: ${D.duration}s; at most ${MAX_SERIES_BUCKETS / 3600}h.`),
+      warmup: duration().prefault(`${D.warmup}s`).describe('Requests sent before this time are not measured (shorter than duration). Default: 0s.'),
+      seed: z
+        .number(expected('a non-negative integer seed'))
+        .int(expected('a non-negative integer seed'))
+        .min(0, expected('a non-negative integer seed'))
+        .max(Number.MAX_SAFE_INTEGER, expected('a non-negative integer seed'))
+        .prefault(D.seed)
+        .describe(`The seed every random stream derives from (--seed overrides). Default: ${D.seed}.`),
+      replications: positiveInt().prefault(D.replications).describe(`Runs of each variant, with seeds derived by hashing (--replications overrides). Default: ${D.replications}.`),
+      manifests: z
+        .array(z.string(expected('a file or folder path')).min(1, expected('a file or folder path')).describe('A manifest file or folder, relative to this file.'), expected('a list of files or folders'))
+        .prefault([])
+        .describe("More manifest files or folders (a folder's *.yaml and *.yml, not recursively), relative to this file and inside its folder."),
+      cluster: clusterSchema.prefault({}).describe('The simulated cluster: nodes, kube-proxy, warm or cold start.'),
+      images: z
+        .record(z.string().min(1), behaviorSchema, expected('a mapping from image to behaviour, like {nginx:1.25: {startup: 5s}}'))
+        .prefault({})
+        .describe('How each container image behaves, by image as the manifests write it (nginx:1.25). Images not listed get the default behaviour.'),
+      traffic: z.array(trafficSchema, expected('a list of traffic entries')).optional().describe(`The clients. Default: ${D.traffic.rate}/s of Poisson traffic to every Service that selects pods; [] for none.`),
+      timeline: z.array(timelineEntry, expected('a list of timeline actions')).prefault([]).describe('What happens when: kubectl actions and faults.'),
+      slos: z.array(slo, expected('a list of SLOs')).prefault([]).describe('The SLOs to check, k6-like: "availability >= 99.9%", "p(99) < 300ms". A failed SLO makes kubesim exit 1.'),
+      variants: z.array(variantSchema, expected('a list of variants')).prefault([]).describe('Versions of the scenario to compare, each a set of patches (or a matrix of them).'),
+      analysis: z.array(analysisGate, expected('a list of analysis gates')).prefault([]).describe('Analysis gates: automated rollback of Deployments on failed analysis.'),
     },
     expected('a scenario spec (a mapping with duration, traffic, timeline, …)'),
   )
   .superRefine((s, ctx) => {
-    if (s.duration <= 0) addIssue(ctx, 'expected a positive duration, got 0', s.duration, ['duration']);
     if (s.warmup >= s.duration && s.duration > 0) addIssue(ctx, `must be shorter than the duration (${formatDuration(s.duration)})`, s.warmup, ['warmup']);
     s.timeline.forEach((a, i) => {
       if (a.at > s.duration) addIssue(ctx, `${formatDuration(a.at)} is after the end of the scenario (duration ${formatDuration(s.duration)})`, a.at, ['timeline', i, 'at']);
@@ -726,7 +955,8 @@ const specSchema = z
       if (variants.has(v.name)) addIssue(ctx, `duplicate variant name ${show(v.name)}`, v.name, ['variants', i, 'name']);
       variants.add(v.name);
     });
-  });
+  })
+  .describe('What to simulate: the cluster, the clients, the timeline of actions, the SLOs and the variants to compare.');
 
 /** The parsed spec before load.ts fills in the default traffic (traffic undefined = not written). */
 export type ParsedScenarioSpec = Omit<ScenarioSpec, 'traffic'> & { traffic?: TrafficSpec[] };
@@ -734,11 +964,20 @@ export type ParsedScenarioSpec = Omit<ScenarioSpec, 'traffic'> & { traffic?: Tra
 export const scenarioSchema = z
   .strictObject(
     {
-      apiVersion: z.literal(SCENARIO_API_VERSION, expected(JSON.stringify(SCENARIO_API_VERSION))),
-      kind: z.literal('Scenario', expected('"Scenario"')),
+      apiVersion: z.literal(SCENARIO_API_VERSION, expected(JSON.stringify(SCENARIO_API_VERSION))).describe(`The Scenario kind's version: ${SCENARIO_API_VERSION}.`),
+      kind: z.literal('Scenario', expected('"Scenario"')).describe('Scenario.'),
       metadata: z
-        .strictObject({ name: objectName, description: z.string(expected('a string')).optional(), labels: stringMap.optional() }, expected('a mapping with a name'))
-        .meta({ description: 'name: the scenario name used in reports' }),
+        .strictObject(
+          {
+            name: objectName.describe('The scenario name in reports (distinct across the scenarios of one run).'),
+            description: z.string(expected('a string')).optional().describe('What the scenario shows, for the reports.'),
+            labels: stringMap.optional().describe('Labels, kept as written.'),
+            namespace: z.string(expected('a namespace')).optional().describe('Accepted and ignored (kustomize and Helm add it to every object).'),
+            annotations: stringMap.optional().describe('Accepted and ignored (kustomize and Helm add them to every object).'),
+          },
+          expected('a mapping with a name'),
+        )
+        .describe("The scenario's name and description."),
       spec: specSchema.prefault({}),
     },
     expected('a Scenario document'),

@@ -1,10 +1,10 @@
-import { parseResourceQuantity, QuantityError } from './quantity.js';
+import { parseResourceQuantity, QuantityError, RESOURCE_QUANTITY_PATTERN } from './quantity.js';
 import { z } from 'zod';
 import { excerpt, type Diagnostic } from './diagnostics.js';
 import { diagnosticAt, keyDiagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
 import { unknownField } from './fields.js';
 import { DistributionError, distributionFrom, type Distribution } from '../kernel/distributions.js';
-import { parseDuration, parseRate, UnitError } from '../kernel/units.js';
+import { DURATION_PATTERN, parseDuration, parseRate, POSITIVE_DURATION_PATTERN, RATE_PATTERN, UnitError } from '../kernel/units.js';
 
 /**
  * Glue between zod and the diagnostics: messages in the form "expected X, got Y", issue paths mapped
@@ -132,61 +132,176 @@ export function addIssue(ctx: z.core.$RefinementCtx, message: string, input: unk
 // ---------------------------------------------------------------------------------------------
 // Kernel units as zod types. Input forms stay visible to z.toJSONSchema (io: 'input').
 
+/** JSON Schema of a value written as a string matching `pattern` or as a number (with its bounds). */
+export function stringOrNumber(pattern: string, number: Record<string, unknown>): { anyOf: Array<Record<string, unknown>> } {
+  return { anyOf: [{ type: 'string', pattern }, { type: 'number', ...number }] };
+}
+
 /**
  * A string or number turned into a number by a kernel parser; the parser's own error class becomes
- * a diagnostic (`numeric` words it for a bad number, else "expected <what>, got …").
+ * a diagnostic (`numeric` words it for a bad number, else "expected <what>, got …"). `json` is what
+ * the JSON Schema says of the input (the parser's grammar as a pattern), `positive` rejects 0.
  */
 function parsedNumber(
   what: string,
-  description: string | undefined,
+  json: Record<string, unknown>,
   parse: (v: string | number) => number,
   failure: new (...args: never[]) => Error,
   numeric: (v: number, e: Error) => string,
   noun: string,
+  positive = false,
 ) {
-  const base = z.union([z.string(), z.number()], expected(what));
-  return (description === undefined ? base : base.meta({ description })).transform((v, ctx) => {
-    let n: number;
-    try {
-      n = parse(v);
-    } catch (e) {
-      if (!(e instanceof failure)) throw e;
-      addIssue(ctx, typeof v === 'number' ? numeric(v, e) : expectedMessage(what, v), v);
-      return z.NEVER;
-    }
-    // One rule for every quantity of this kind: finite and non-negative (the parsers allow no sign,
-    // but 400 digits are Infinity).
-    if (!(Number.isFinite(n) && n >= 0)) {
-      addIssue(ctx, `expected a finite, non-negative ${noun}, got ${show(v)}`, v);
-      return z.NEVER;
-    }
-    return n;
-  });
+  return z
+    .union([z.string(), z.number()], expected(what))
+    .meta(json)
+    .transform((v, ctx) => {
+      let n: number;
+      try {
+        n = parse(v);
+      } catch (e) {
+        if (!(e instanceof failure)) throw e;
+        addIssue(ctx, typeof v === 'number' ? numeric(v, e) : expectedMessage(what, v), v);
+        return z.NEVER;
+      }
+      // One rule for every quantity of this kind: finite and non-negative (the parsers allow no sign,
+      // but 400 digits are Infinity).
+      if (!(Number.isFinite(n) && n >= 0)) {
+        addIssue(ctx, `expected a finite, non-negative ${noun}, got ${show(v)}`, v);
+        return z.NEVER;
+      }
+      if (positive && n === 0) {
+        addIssue(ctx, `expected a positive ${noun}, got ${show(v)}`, v);
+        return z.NEVER;
+      }
+      return n;
+    });
 }
+
+const DURATION_FORMS = 'a duration: 250ms, 30s, 5m, 1h, 1m30s (units ns, us, ms, s, m, h, d), or a number of seconds';
 
 /** A duration (`250ms`, `30s`, `1m30s`, or a number of seconds) → seconds. */
 export function duration(what = 'a duration like 250ms, 30s, 5m or 1h') {
-  return parsedNumber(what, 'a duration: 250ms, 30s, 5m, 1h, 1m30s, or a number of seconds', parseDuration, UnitError, (v) => `expected a non-negative duration, got ${v}`, 'duration');
+  return parsedNumber(what, { description: DURATION_FORMS, ...stringOrNumber(DURATION_PATTERN, { minimum: 0 }) }, parseDuration, UnitError, (v) => `expected a non-negative duration, got ${v}`, 'duration');
+}
+
+/** A duration that is not 0. */
+export function positiveDuration(what = 'a duration like 250ms, 30s, 5m or 1h') {
+  const json = { description: `${DURATION_FORMS}; not 0`, ...stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0 }) };
+  return parsedNumber(what, json, parseDuration, UnitError, (v) => `expected a positive duration, got ${v}`, 'duration', true);
 }
 
 /** A rate (`500/s`, `30000/m`, `10/h`, or a number per second) → events per second. */
 export function rate(what = 'a rate like 500/s, 30000/m or 10/h') {
-  return parsedNumber(what, 'a rate: 500/s, 30000/m, 10/h, or a number per second', parseRate, UnitError, (v) => `expected a non-negative rate, got ${v}`, 'rate');
+  const json = { description: 'a rate: 500/s, 30000/m, 10/h (per ms, s, sec, m, min or h), or a number per second', ...stringOrNumber(RATE_PATTERN, { minimum: 0 }) };
+  return parsedNumber(what, json, parseRate, UnitError, (v) => `expected a non-negative rate, got ${v}`, 'rate');
+}
+
+/**
+ * The forms of a distribution (distributionFrom), by `dist`: each list is one way to give its
+ * parameters. `{p50, p99}` without `dist` is a lognormal; empirical takes percentile keys instead.
+ * Parameters are durations (or numbers), but lognormal's mu (a log-scale location, any number).
+ */
+const DISTRIBUTION_PARAMETERS: Readonly<Record<string, ReadonlyArray<readonly string[]>>> = {
+  constant: [['value']],
+  uniform: [['min', 'max']],
+  exponential: [['mean'], ['rate']],
+  normal: [['mean', 'stddev']],
+  lognormal: [['mu', 'sigma'], ['p50', 'p99']],
+  gamma: [['shape', 'scale'], ['shape', 'mean']],
+  erlang: [['k', 'mean']],
+  pareto: [['scale', 'shape']],
+};
+/** Parameters the kernel needs positive (the others are non-negative). */
+const POSITIVE_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
+  exponential: ['mean', 'rate'],
+  gamma: ['shape', 'scale', 'mean'],
+  erlang: ['k', 'mean'],
+  pareto: ['scale', 'shape'],
+  lognormal: ['p50'],
+};
+const EMPIRICAL_KEY = /^p(\d+(?:\.\d+)?)$/;
+const EMPIRICAL_KEY_PATTERN = '^p0*(?:100(?:\\.0+)?|\\d{1,2}(?:\\.\\d+)?)$';
+
+/** The JSON Schema of a distribution: a duration, or one object form per way of writing one. */
+function distributionJson(): Record<string, unknown> {
+  const durationJson = stringOrNumber(DURATION_PATTERN, { minimum: 0 });
+  const positiveJson = stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0 });
+  const param = (kind: string, key: string) => (key === 'mu' ? { anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'number' }] } : POSITIVE_PARAMETERS[kind]?.includes(key) ? positiveJson : durationJson);
+  const forms: Array<Record<string, unknown>> = [{ description: 'a constant', ...durationJson }];
+  for (const [kind, sets] of Object.entries(DISTRIBUTION_PARAMETERS)) {
+    for (const keys of sets) {
+      const properties: Record<string, unknown> = { dist: { const: kind } };
+      for (const k of keys) properties[k] = param(kind, k);
+      forms.push({ type: 'object', description: `${kind}: ${keys.join(', ')}`, properties, required: ['dist', ...keys], additionalProperties: false });
+    }
+  }
+  forms.push({ type: 'object', description: 'lognormal from two percentiles', properties: { p50: param('lognormal', 'p50'), p99: durationJson }, required: ['p50', 'p99'], additionalProperties: false });
+  forms.push({
+    type: 'object',
+    description: 'empirical: percentile keys p0 … p100 (min for p0, max for p100) and their values; p0 and p100 required',
+    properties: { dist: { const: 'empirical' }, min: durationJson, max: durationJson },
+    patternProperties: { [EMPIRICAL_KEY_PATTERN]: durationJson },
+    required: ['dist'],
+    allOf: [{ anyOf: [{ required: ['p0'] }, { required: ['min'] }] }, { anyOf: [{ required: ['p100'] }, { required: ['max'] }] }],
+    additionalProperties: false,
+  });
+  return {
+    description:
+      'a duration (constant) or a distribution: {dist: constant|uniform|exponential|normal|lognormal|gamma|erlang|pareto|empirical, …} or {p50, p99} (lognormal)',
+    anyOf: forms,
+  };
+}
+
+/**
+ * The keys of a distribution object that name no parameter of its kind (distributionFrom ignores
+ * them): the first one with the known ones, or undefined. Also a mix of two ways of giving one kind
+ * (`{dist: exponential, mean, rate}`).
+ */
+function distributionKeyProblem(v: Record<string, unknown>): { key: string; message: string } | undefined {
+  const dist = v['dist'];
+  const kind = typeof dist === 'string' ? dist : v['p50'] !== undefined && v['p99'] !== undefined && v['p0'] === undefined ? 'lognormal' : undefined;
+  if (kind === undefined || kind === 'empirical') {
+    if (kind === undefined) return undefined; // distributionFrom names the problem
+    for (const key of Object.keys(v)) {
+      if (key !== 'dist' && key !== 'min' && key !== 'max' && !EMPIRICAL_KEY.test(key)) return { key, message: `unknown field; an empirical distribution takes percentile keys like p0, p50, p99.9, p100 (or min, max)` };
+    }
+    return undefined;
+  }
+  const sets = DISTRIBUTION_PARAMETERS[kind];
+  if (sets === undefined || !Object.hasOwn(DISTRIBUTION_PARAMETERS, kind)) return undefined;
+  const known = [...new Set(sets.flat())];
+  const given = Object.keys(v).filter((k) => k !== 'dist');
+  for (const key of given) {
+    if (!known.includes(key)) {
+      const more = kind === 'lognormal' && EMPIRICAL_KEY.test(key) ? '; for more percentiles than p50 and p99, write dist: empirical' : '';
+      return { key, message: `${unknownField(key, ['dist', ...known])}${more}` };
+    }
+  }
+  if (sets.length > 1 && !sets.some((set) => given.every((k) => set.includes(k)))) {
+    const key = given.find((k) => !sets[0]!.includes(k)) ?? given[0]!;
+    return { key, message: `${kind} takes ${sets.map((set) => `{${set.join(', ')}}`).join(' or ')}, not both` };
+  }
+  return undefined;
 }
 
 /**
  * A distribution as the kernel's distributionFrom accepts it: a duration (constant) or an object like
  * `{p50: 20ms, p99: 120ms}` or `{dist: exponential, mean: 25ms}`. DistributionError.path becomes the
- * tail of the issue path, so `serviceTime.mean` is named when `mean` is wrong.
+ * tail of the issue path, so `serviceTime.mean` is named when `mean` is wrong. Keys that name no
+ * parameter are errors (the kernel would ignore them).
  */
 export function distribution() {
   return z
     .union([z.string(), z.number(), z.record(z.string(), z.unknown())], expected('a duration or a distribution like {p50: 20ms, p99: 120ms} or {dist: exponential, mean: 25ms}'))
-    .meta({
-      description:
-        'a duration (constant) or a distribution: {dist: constant|uniform|exponential|normal|lognormal|gamma|erlang|pareto|empirical, …} or {p50, p99} (lognormal)',
-    })
+    .meta(distributionJson())
     .transform((v, ctx): Distribution => {
+      if (typeof v === 'object') {
+        const problem = distributionKeyProblem(v);
+        if (problem !== undefined) {
+          addIssue(ctx, problem.message, v[problem.key], [problem.key]);
+          return z.NEVER;
+        }
+      }
       const bad = badDurationParameter(v);
       if (bad !== undefined) {
         addIssue(ctx, `expected a finite, non-negative duration, got ${show(bad.value)}`, bad.value, bad.path);
@@ -245,10 +360,17 @@ export function intRange(min: number, max: number, what = `an integer between ${
   return z.number(err).int(err).min(min, err).max(max, err);
 }
 
+/** A percentage from 0% to 100%, as fraction() reads it. */
+const PERCENT_PATTERN = '^\\s*(?:0*(?:100(?:\\.0+)?|\\d{1,2}(?:\\.\\d+)?)|\\.\\d+)\\s*%\\s*$';
+
 /** A fraction 0..1, also written as a percentage string (`1%`, `0.5%`). */
 export function fraction(what = 'a fraction between 0 and 1 or a percentage like 1%') {
   return z
     .union([z.number(), z.string()], expected(what))
+    .meta({
+      description: 'a fraction from 0 to 1, or a percentage from 0% to 100%',
+      anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: PERCENT_PATTERN }],
+    })
     .transform((v, ctx) => {
       let x = typeof v === 'number' ? v : NaN;
       if (typeof v === 'string') {
@@ -266,7 +388,8 @@ export function fraction(what = 'a fraction between 0 and 1 or a percentage like
 /** A Kubernetes resource quantity (500m, 2, 128Mi, 1G) as a number (cores or bytes). */
 export function quantity(what = 'a quantity like 500m, 2, 128Mi or 1G') {
   // a quantity's error names the problem itself, for strings and numbers alike
-  return z.union([z.string(), z.number()], expected(what)).transform((v, ctx) => {
+  const json = { description: 'a Kubernetes quantity: 500m, 2, 1.5, 128Mi, 1G, 1e3', ...stringOrNumber(RESOURCE_QUANTITY_PATTERN, { minimum: 0 }) };
+  return z.union([z.string(), z.number()], expected(what)).meta(json).transform((v, ctx) => {
     try {
       return parseResourceQuantity(v);
     } catch (e) {
