@@ -22,7 +22,8 @@ import {
 } from '../run/shard.js';
 import { escapeControl, formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
 import { DEFAULT_MAX_FILE_SIZE, formatByteSize, parseByteSize, type FileOptions } from '../scenario/files.js';
-import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
+import { loadScenarioFiles } from '../scenario/load.js';
+import { scenarioDocumentJsonSchema } from '../scenario/schema.js';
 import { checkLimits, DEFAULT_LIMITS, LIMIT_FLAGS } from '../run/limits.js';
 import { version } from '../version.js';
 import { progressReporter } from './progress.js';
@@ -295,9 +296,9 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
 
   program
     .command('schema')
-    .description('print the JSON Schema of the Scenario kind (for editors)')
+    .description('print the JSON Schema of a scenario file\'s documents (for editors; the same as schema/scenario.schema.json in the package)')
     .action(() => {
-      io.stdout.write(`${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`);
+      io.stdout.write(`${JSON.stringify(scenarioDocumentJsonSchema(), null, 2)}\n`);
       exit(EXIT.ok);
     });
 

@@ -4,7 +4,7 @@ import { matchesSelector } from '../cluster/objects.js';
 import type { NewObject } from '../cluster/store.js';
 import type { Diagnostic } from './diagnostics.js';
 import { KUBERNETES_DEFAULTS as K } from './defaults.js';
-import { addIssue, expected, expectedMessage, intRange, nonNegativeInt, parseAt, positiveInt, quantity as quantityOf, show } from './validate.js';
+import { addIssue, expected, expectedMessage, intRange, nonNegativeInt, parseAt, positiveInt, quantity as quantityOf, show, unitDefinitions } from './validate.js';
 import { diagnosticAt, formatPath, positionOf, type PathSegment, type YamlDocument } from './yaml.js';
 import { decodeExtra, EXTRA_KINDS, type ExtraDecodedObject } from './workloads.js';
 import { unknownKubernetesFields } from './kubefields.js';
@@ -425,7 +425,7 @@ export function manifestJsonSchema(type: 'Deployment' | 'Service'): Record<strin
       metadata: (type === 'Deployment' ? deploymentSchema : serviceSchema).shape.metadata,
       spec: (type === 'Deployment' ? deploymentSchema : serviceSchema).shape.spec,
     });
-    s = z.toJSONSchema(object, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+    s = { ...(z.toJSONSchema(object, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>), $defs: unitDefinitions() };
     manifestJsonSchemas.set(type, s);
   }
   return s;

@@ -4,10 +4,9 @@ import { constant, type Distribution } from '../kernel/distributions.js';
 import { formatDuration } from '../kernel/units.js';
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import type { Replay } from './replay.js';
-import { SCENARIO_API_VERSION } from './manifests.js';
+import { SCENARIO_API_VERSION, SCENARIO_GROUP } from './manifests.js';
 import { SLO_PATTERN } from '../metrics/slo.js';
 import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
-import { POSITIVE_DURATION_PATTERN } from '../kernel/units.js';
 import {
   addIssue,
   distribution,
@@ -21,7 +20,7 @@ import {
   quantity,
   rate,
   show,
-  stringOrNumber,
+  unitDefinitions,
 } from './validate.js';
 
 /**
@@ -910,7 +909,7 @@ const specSchema = z
   .strictObject(
     {
       duration: positiveDuration()
-        .meta(stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0, maximum: MAX_SERIES_BUCKETS }))
+        .meta({ maximum: MAX_SERIES_BUCKETS })
         .prefault(`${D.duration}s`)
         .describe(`Simulated time of each run, like 10m. Default: ${D.duration}s; at most ${MAX_SERIES_BUCKETS / 3600}h.`),
       warmup: duration().prefault(`${D.warmup}s`).describe('Requests sent before this time are not measured (shorter than duration). Default: 0s.'),
@@ -989,7 +988,31 @@ export const scenarioSchema = z
 
 export type ScenarioDocument = z.output<typeof scenarioSchema>;
 
-/** The JSON Schema of the Scenario kind (what `kubesim schema` prints). Input forms, with defaults. */
+/** The JSON Schema of the Scenario kind (input forms, with defaults), the units in its `$defs`. */
 export function scenarioJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(scenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>;
+  return { ...schema, $defs: unitDefinitions() };
+}
+
+/**
+ * What `kubesim schema` prints and schema/scenario.schema.json holds: a schema for any one document of
+ * a scenario file. A document of kind Scenario in the kubesim.dev group must be a valid Scenario;
+ * any other document (a Deployment, a Service, Helm's empty ones) is accepted as it is, since editors
+ * such as yaml-language-server apply a file's schema to each of its documents. (The loader checks the
+ * Kubernetes documents; point your editor's Kubernetes schema at them.)
+ */
+export function scenarioDocumentJsonSchema(): Record<string, unknown> {
+  const { $schema, $defs, title, description, ...scenario } = scenarioJsonSchema();
+  return {
+    $schema,
+    title: 'kubesim scenario file',
+    description: `${String(description)} Applies to the kind: Scenario document of a multi-document scenario file; every other document is accepted as it is.`,
+    if: {
+      type: 'object',
+      properties: { kind: { const: 'Scenario' }, apiVersion: { type: 'string', pattern: `^${SCENARIO_GROUP.replace(/\./g, '\\.')}/` } },
+      required: ['kind', 'apiVersion'],
+    },
+    then: { $ref: '#/$defs/Scenario' },
+    $defs: { Scenario: { title, description, ...scenario }, ...($defs as Record<string, unknown>) },
+  };
 }

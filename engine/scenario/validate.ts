@@ -137,6 +137,28 @@ export function stringOrNumber(pattern: string, number: Record<string, unknown>)
   return { anyOf: [{ type: 'string', pattern }, { type: 'number', ...number }] };
 }
 
+const DEFS = '#/$defs/';
+
+/**
+ * The JSON Schemas of the kernel's units, shared by every field of that kind (`$defs` of the published
+ * schema; fields refer to them, so a grammar is written once).
+ */
+export function unitDefinitions(): Record<string, Record<string, unknown>> {
+  return {
+    duration: { description: DURATION_FORMS, ...stringOrNumber(DURATION_PATTERN, { minimum: 0 }) },
+    positiveDuration: { description: `${DURATION_FORMS}; not 0`, ...stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0 }) },
+    rate: { description: 'a rate: 500/s, 30000/m, 10/h (per ms, s, sec, m, min or h), or a number per second', ...stringOrNumber(RATE_PATTERN, { minimum: 0 }) },
+    fraction: { description: 'a fraction from 0 to 1, or a percentage from 0% to 100%', anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: PERCENT_PATTERN }] },
+    quantity: { description: 'a Kubernetes quantity: 500m, 2, 1.5, 128Mi, 1G, 1e3', ...stringOrNumber(RESOURCE_QUANTITY_PATTERN, { minimum: 0 }) },
+    distribution: distributionJson(),
+  };
+}
+
+/** What a field of a unit's kind says in the JSON Schema: a reference to the unit's definition. */
+function definition(name: string): Record<string, unknown> {
+  return { anyOf: [{ $ref: `${DEFS}${name}` }] };
+}
+
 /**
  * A string or number turned into a number by a kernel parser; the parser's own error class becomes
  * a diagnostic (`numeric` words it for a bad number, else "expected <what>, got …"). `json` is what
@@ -181,19 +203,17 @@ const DURATION_FORMS = 'a duration: 250ms, 30s, 5m, 1h, 1m30s (units ns, us, ms,
 
 /** A duration (`250ms`, `30s`, `1m30s`, or a number of seconds) → seconds. */
 export function duration(what = 'a duration like 250ms, 30s, 5m or 1h') {
-  return parsedNumber(what, { description: DURATION_FORMS, ...stringOrNumber(DURATION_PATTERN, { minimum: 0 }) }, parseDuration, UnitError, (v) => `expected a non-negative duration, got ${v}`, 'duration');
+  return parsedNumber(what, definition('duration'), parseDuration, UnitError, (v) => `expected a non-negative duration, got ${v}`, 'duration');
 }
 
 /** A duration that is not 0. */
 export function positiveDuration(what = 'a duration like 250ms, 30s, 5m or 1h') {
-  const json = { description: `${DURATION_FORMS}; not 0`, ...stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0 }) };
-  return parsedNumber(what, json, parseDuration, UnitError, (v) => `expected a positive duration, got ${v}`, 'duration', true);
+  return parsedNumber(what, definition('positiveDuration'), parseDuration, UnitError, (v) => `expected a positive duration, got ${v}`, 'duration', true);
 }
 
 /** A rate (`500/s`, `30000/m`, `10/h`, or a number per second) → events per second. */
 export function rate(what = 'a rate like 500/s, 30000/m or 10/h') {
-  const json = { description: 'a rate: 500/s, 30000/m, 10/h (per ms, s, sec, m, min or h), or a number per second', ...stringOrNumber(RATE_PATTERN, { minimum: 0 }) };
-  return parsedNumber(what, json, parseRate, UnitError, (v) => `expected a non-negative rate, got ${v}`, 'rate');
+  return parsedNumber(what, definition('rate'), parseRate, UnitError, (v) => `expected a non-negative rate, got ${v}`, 'rate');
 }
 
 /**
@@ -224,8 +244,8 @@ const EMPIRICAL_KEY_PATTERN = '^p0*(?:100(?:\\.0+)?|\\d{1,2}(?:\\.\\d+)?)$';
 
 /** The JSON Schema of a distribution: a duration, or one object form per way of writing one. */
 function distributionJson(): Record<string, unknown> {
-  const durationJson = stringOrNumber(DURATION_PATTERN, { minimum: 0 });
-  const positiveJson = stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0 });
+  const durationJson = { $ref: `${DEFS}duration` };
+  const positiveJson = { $ref: `${DEFS}positiveDuration` };
   const param = (kind: string, key: string) => (key === 'mu' ? { anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'number' }] } : POSITIVE_PARAMETERS[kind]?.includes(key) ? positiveJson : durationJson);
   const forms: Array<Record<string, unknown>> = [{ description: 'a constant', ...durationJson }];
   for (const [kind, sets] of Object.entries(DISTRIBUTION_PARAMETERS)) {
@@ -293,7 +313,7 @@ function distributionKeyProblem(v: Record<string, unknown>): { key: string; mess
 export function distribution() {
   return z
     .union([z.string(), z.number(), z.record(z.string(), z.unknown())], expected('a duration or a distribution like {p50: 20ms, p99: 120ms} or {dist: exponential, mean: 25ms}'))
-    .meta(distributionJson())
+    .meta(definition('distribution'))
     .transform((v, ctx): Distribution => {
       if (typeof v === 'object') {
         const problem = distributionKeyProblem(v);
@@ -367,10 +387,7 @@ const PERCENT_PATTERN = '^\\s*(?:0*(?:100(?:\\.0+)?|\\d{1,2}(?:\\.\\d+)?)|\\.\\d
 export function fraction(what = 'a fraction between 0 and 1 or a percentage like 1%') {
   return z
     .union([z.number(), z.string()], expected(what))
-    .meta({
-      description: 'a fraction from 0 to 1, or a percentage from 0% to 100%',
-      anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: PERCENT_PATTERN }],
-    })
+    .meta(definition('fraction'))
     .transform((v, ctx) => {
       let x = typeof v === 'number' ? v : NaN;
       if (typeof v === 'string') {
@@ -388,8 +405,7 @@ export function fraction(what = 'a fraction between 0 and 1 or a percentage like
 /** A Kubernetes resource quantity (500m, 2, 128Mi, 1G) as a number (cores or bytes). */
 export function quantity(what = 'a quantity like 500m, 2, 128Mi or 1G') {
   // a quantity's error names the problem itself, for strings and numbers alike
-  const json = { description: 'a Kubernetes quantity: 500m, 2, 1.5, 128Mi, 1G, 1e3', ...stringOrNumber(RESOURCE_QUANTITY_PATTERN, { minimum: 0 }) };
-  return z.union([z.string(), z.number()], expected(what)).meta(json).transform((v, ctx) => {
+  return z.union([z.string(), z.number()], expected(what)).meta(definition('quantity')).transform((v, ctx) => {
     try {
       return parseResourceQuantity(v);
     } catch (e) {
