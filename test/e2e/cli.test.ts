@@ -154,13 +154,91 @@ describe('validate', () => {
 });
 
 describe('schema', () => {
-  it('prints the JSON Schema of the Scenario kind', () => {
+  it('prints the schema of a scenario file\'s documents: the Scenario kind when kind is Scenario, anything else otherwise', () => {
     const r = kubesim('schema');
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as Json;
-    expect(schema.$schema).toContain('json-schema.org');
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'spec']));
-    expect(Object.keys(schema.properties.spec.properties)).toEqual(expect.arrayContaining(['duration', 'seed', 'replications', 'traffic', 'timeline', 'slos']));
+    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    expect(schema.if.properties.kind).toEqual({ const: 'Scenario' });
+    expect(schema.then).toEqual({ $ref: '#/$defs/Scenario' });
+    const scenario = schema.$defs.Scenario;
+    expect(Object.keys(scenario.properties)).toEqual(['apiVersion', 'kind', 'metadata', 'spec']);
+    expect(scenario.additionalProperties).toBe(false);
+    expect(Object.keys(scenario.properties.spec.properties)).toEqual(expect.arrayContaining(['duration', 'seed', 'replications', 'traffic', 'timeline', 'slos']));
+  });
+
+  it('is the file the package publishes (scenarios/scenario.schema.json; npm run schema writes it)', () => {
+    const r = kubesim('schema');
+    expect(readFileSync(path.join(ROOT, 'scenarios/scenario.schema.json'), 'utf8')).toBe(r.stdout);
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { files: string[]; exports: Record<string, string> };
+    expect(pkg.files).toContain('scenarios/scenario.schema.json');
+    expect(pkg.exports['./scenario.schema.json']).toBe('./scenarios/scenario.schema.json');
+  });
+});
+
+describe('unknown fields', () => {
+  const file = () => path.join(tmp, 'typos.yaml');
+  beforeAll(() => {
+    writeFileSync(
+      file(),
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: web}',
+        'spec:',
+        '  replica: 2',
+        '  selector: {matchLabels: {app: web}}',
+        '  template:',
+        '    metadata: {labels: {app: web}}',
+        '    spec:',
+        '      containers:',
+        '      - name: nginx',
+        '        image: nginx:1.25',
+        '        readynessProbe: {httpGet: {port: 80}}',
+        '        securityContext: {runAsNonRoot: true}',
+        '---',
+        'apiVersion: v1',
+        'kind: Service',
+        'metadata: {name: web}',
+        'spec: {selector: {app: web}, ports: [{port: 80}]}',
+        '---',
+        'apiVersion: kubesim.dev/v1alpha1',
+        'kind: Scenario',
+        'metadata: {name: typos}',
+        'spec:',
+        '  duration: 5s',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('in a Scenario: an error at the key, with the path and a suggestion (exit 2)', () => {
+    const bad = path.join(tmp, 'scenario-typo.yaml');
+    writeFileSync(bad, readFileSync(file(), 'utf8').replace('  duration: 5s', '  duraton: 5m\n  thresholds: {http_req_duration: ["p(95)<200"]}'));
+    const r = kubesim('validate', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${bad}:25:3: spec.duraton: unknown field; did you mean "duration"?\n`);
+    expect(r.stderr).toContain(`${bad}:26:3: spec.thresholds: unknown field; k6's thresholds are spec.slos here`);
+    expect(r.stdout).toBe('');
+    expectNoStack(r.stderr);
+  });
+
+  it('in Kubernetes kinds: a note per field the API lacks (not for fields kubesim only ignores), exit 0; --strict makes them errors', () => {
+    const r = kubesim('validate', file());
+    expect(r.code).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.includes('not a field'))).toEqual([
+      `${file()}:5:3: note: spec.replica: not a field of apps/v1 Deployment (the API server drops it); did you mean "replicas"?`,
+      `${file()}:13:9: note: spec.template.spec.containers[0].readynessProbe: not a field of apps/v1 Deployment (the API server drops it); did you mean "readinessProbe"?`,
+    ]);
+    expect(r.stdout).toBe('1 scenario valid\n');
+    const strict = kubesim('validate', '--strict', file());
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toContain(`${file()}:5:3: spec.replica: not a field of apps/v1 Deployment`);
+    expect(strict.stderr).toMatch(/2 errors\n$/);
+    const out = outDir();
+    const run = kubesim('run', '--strict', '--out', out, file());
+    expect(run.code).toBe(2);
+    expect(() => readdirSync(out)).toThrow(); // nothing written
   });
 });
 
