@@ -286,30 +286,46 @@ const clusterSchema = z
     return { nodes, proxy, start: c.start ?? D.start };
   });
 
+/** A distribution as a scenario would write it (for the defaults in descriptions). */
+function writtenAs(d: Distribution): string {
+  if (d.kind === 'constant') return formatDuration(d.mean);
+  return d.quantile !== undefined ? `{p50: ${formatDuration(d.quantile(0.5))}, p99: ${formatDuration(d.quantile(0.99))}}` : d.kind;
+}
+const B = defaultBehavior();
+
 /** Behaviour of one image; every field optional, the rest from defaultBehavior(). */
 export const behaviorSchema = z
   .strictObject(
     {
-      startup: distribution().optional().describe('Time from container start to serving (image pull excluded): a duration or a distribution.'),
-      serviceTime: distribution().optional().describe('Time to serve one request once it holds a concurrency slot: a duration or a distribution like {p50: 20ms, p99: 120ms}.'),
-      concurrency: positiveInt().optional().describe('Requests one pod serves at once (its concurrency slots).'),
-      queue: nonNegativeInt().optional().describe('Requests that may wait for a slot; more are refused with 503 (overload).'),
-      errorRate: fraction().optional().describe('Fraction of requests answered with a 5xx (app_error), like 0.01 or 1%.'),
-      cpuPerRequest: duration('CPU seconds per request, like 5ms or 0.005').optional().describe('CPU time one request uses (drives CPU utilisation for the HPA): a duration like 5ms.'),
+      startup: distribution().optional().describe(`Time from the pod's start on its node to the container listening (image pull and start-up): a duration or a distribution. Default: ${writtenAs(B.startup)}.`),
+      serviceTime: distribution()
+        .optional()
+        .describe(`Time to serve one request once it holds a concurrency slot: a duration or a distribution like {p50: 20ms, p99: 120ms}. Default: ${writtenAs(B.serviceTime)}.`),
+      concurrency: positiveInt().optional().describe(`Requests one pod serves at once (its concurrency slots). Default: ${B.concurrency}.`),
+      queue: nonNegativeInt().optional().describe(`Requests that may wait for a slot; more are refused with 503 (overload). Default: ${B.queue}.`),
+      errorRate: fraction().optional().describe(`Fraction of requests answered with a 5xx (app_error), like 0.01 or 1%. Default: ${B.errorRate}.`),
+      cpuPerRequest: duration('CPU seconds per request, like 5ms or 0.005')
+        .optional()
+        .describe(`CPU time one request uses (drives CPU utilisation for the HPA): a duration like 5ms. Default: ${formatDuration(B.cpuPerRequest)}.`),
       meanTimeBetweenCrashes: z
         .union([z.literal('never'), positiveDuration()], expected('a duration like 10m, or "never"'))
         .optional()
-        .describe('Mean time between crashes of one container (exponential), or "never". Not with crashRate.'),
+        .describe('Mean time between crashes of one container (exponential), or "never". Not with crashRate. Default: never.'),
       crashRate: rate('a crash rate like 2/h').optional().describe('Crashes per container per unit of time, like 2/h (0: never). Not with meanTimeBetweenCrashes.'),
-      healthy: z.boolean(expected('true or false')).optional().describe('false: the probes of this image fail (a broken version).'),
-      shutdown: z.enum(['immediate', 'drain'], expected('"immediate" or "drain"')).optional().describe('On SIGTERM: immediate stops listening at once; drain stops accepting and finishes requests in flight (up to drainTimeout).'),
-      drainTimeout: duration().optional().describe('With shutdown: drain, the longest time given to requests in flight.'),
-      preStopDuration: distribution().optional().describe('How long the preStop hook runs when it is not a sleep (e.g. an exec command): a duration or a distribution.'),
+      healthy: z.boolean(expected('true or false')).optional().describe(`Whether the container's health endpoints (its probes) succeed once it listens; false models a bad version. Default: ${B.healthy}.`),
+      shutdown: z
+        .enum(['immediate', 'drain'], expected('"immediate" or "drain"'))
+        .optional()
+        .describe(`On SIGTERM: immediate stops listening at once; drain stops accepting and finishes requests in flight (up to drainTimeout). Default: ${B.shutdown}.`),
+      drainTimeout: duration().optional().describe(`With shutdown: drain, the longest time given to requests in flight. Default: ${formatDuration(B.drainTimeout)}.`),
+      preStopDuration: distribution()
+        .optional()
+        .describe(`How long an exec or httpGet preStop hook runs (a sleep hook lasts its own seconds): a duration or a distribution. Default: ${writtenAs(B.preStopDuration)}.`),
     },
     expected('a behaviour like {startup: 5s, serviceTime: {p50: 20ms, p99: 120ms}, concurrency: 8}'),
   )
   .meta({ not: { required: ['meanTimeBetweenCrashes', 'crashRate'] } })
-  .describe('How containers running this image behave; every field is optional (defaults: see scenarios/README.md).')
+  .describe('How containers running this image behave; every field is optional.')
   .transform((b, ctx): BehaviorProfile => {
     const out = defaultBehavior();
     if (b.startup !== undefined) out.startup = b.startup;
@@ -650,10 +666,12 @@ const everyField = positiveDuration().optional().describe('Repeat every this lon
 const untilField = duration().optional().describe('When a repeating action stops (default: the end of the scenario).');
 const repeatRateField = rate('a repetition rate like 2/h').optional().describe('Repeat as a Poisson process of this rate (like 2/h), from at until until; not with every.');
 
+const NOT_REPEATING = `Not for this action: only ${REPEATABLE.join(', ')} repeat.`;
+
 /** An action done once, at `at` (`every`/`until` are read only to say that it cannot repeat). */
 function oneShot<A extends string, S extends z.core.$ZodLooseShape>(action: A, description: string, shape: S) {
   return z
-    .strictObject({ at: atField('When the action happens (simulated time from the start).'), action: z.literal(action), ...shape, every: everyField, until: untilField })
+    .strictObject({ at: atField('When the action happens (simulated time from the start).'), action: z.literal(action).describe(description), ...shape, every: everyField.describe(NOT_REPEATING), until: untilField.describe(NOT_REPEATING) })
     .meta({ not: { anyOf: [{ required: ['every'] }, { required: ['until'] }] } })
     .describe(description);
 }
@@ -663,7 +681,7 @@ function repeatable<A extends string, S extends z.core.$ZodLooseShape>(action: A
   return z
     .strictObject({
       at: duration().optional().describe('When the action happens; for a repeating one, when it starts (default 0s). Required unless every or rate is given.'),
-      action: z.literal(action),
+      action: z.literal(action).describe(description),
       ...shape,
       every: everyField,
       rate: repeatRateField,
@@ -911,7 +929,7 @@ const specSchema = z
       duration: positiveDuration()
         .meta({ maximum: MAX_SERIES_BUCKETS })
         .prefault(`${D.duration}s`)
-        .describe(`Simulated time of each run, like 10m. Default: ${D.duration}s; at most ${MAX_SERIES_BUCKETS / 3600}h.`),
+        .describe(`Simulated time of each run, like 10m. Default: ${D.duration}s; at most ${formatDuration(MAX_SERIES_BUCKETS)}.`),
       warmup: duration().prefault(`${D.warmup}s`).describe('Requests sent before this time are not measured (shorter than duration). Default: 0s.'),
       seed: z
         .number(expected('a non-negative integer seed'))
