@@ -88,6 +88,14 @@ export function stepKey(root: JsonSchema, schemas: JsonSchema[] | 'any', key: st
         }
         known.push(...Object.keys(props));
       }
+      const patterns = s['patternProperties'];
+      if (isSchema(patterns)) {
+        const matched = Object.entries(patterns).find(([re, sub]) => isSchema(sub) && new RegExp(re, 'u').test(key));
+        if (matched !== undefined) {
+          next.push(matched[1] as JsonSchema);
+          continue;
+        }
+      }
       const extra = s['additionalProperties'];
       if (extra === true) return { next: 'any' };
       if (isSchema(extra)) {

@@ -293,8 +293,10 @@ function distributionKeyProblem(v: Record<string, unknown>): { key: string; mess
   const given = Object.keys(v).filter((k) => k !== 'dist');
   for (const key of given) {
     if (!known.includes(key)) {
-      const more = kind === 'lognormal' && EMPIRICAL_KEY.test(key) ? '; for more percentiles than p50 and p99, write dist: empirical' : '';
-      return { key, message: `${unknownField(key, ['dist', ...known])}${more}` };
+      if (kind === 'lognormal' && EMPIRICAL_KEY.test(key)) {
+        return { key, message: 'unknown field; a lognormal from percentiles takes p50 and p99 only; for more percentiles, write dist: empirical with p0 … p100' };
+      }
+      return { key, message: unknownField(key, ['dist', ...known]) };
     }
   }
   if (sets.length > 1 && !sets.some((set) => given.every((k) => set.includes(k)))) {

@@ -115,3 +115,35 @@ describe('positions and formatting', () => {
     expect(r.documents.map((d) => d.value)).toEqual([{ a: 1 }, { c: 3 }]);
   });
 });
+
+describe('unknown fields of the Scenario (issue 13)', () => {
+  it.each([
+    ['spec', '  duraton: 5m', 's.yaml:6:3: spec.duraton: unknown field; did you mean "duration"?'],
+    ["k6's thresholds", '  thresholds: {http_req_duration: ["p(95)<200"]}', 's.yaml:6:3: spec.thresholds: unknown field; k6\'s thresholds are spec.slos here, one expression per line, e.g. slos: ["p(95) < 200ms", "http_req_failed < 1%"]'],
+    ["k6's stages", '  traffic: [{service: web-service, rate: 5/s, stages: []}]', "s.yaml:6:47: spec.traffic[0].stages: unknown field; k6's stages are a traffic shape here, e.g. shape: {type: steps, steps: [{at: 1m, rate: 200/s}]} or {type: ramp, to: 500/s, duration: 2m}"],
+    ['a traffic entry', '  traffic: [{service: web-service, rate: 5/s, timout: 2s}]', 's.yaml:6:47: spec.traffic[0].timout: unknown field; did you mean "timeout"?'],
+    ['a timeline action (a field of another action)', '  timeline: [{at: 1s, action: rollout-pause, target: deployment/web-app, replicas: 2}]', 's.yaml:6:74: spec.timeline[0].replicas: unknown field; known fields: at, action, target, namespace, every, until'],
+    ['namespace on a node action', '  timeline: [{at: 1s, action: drain-node, target: node/node-1, namespace: x}]', 's.yaml:6:64: spec.timeline[0].namespace: unknown field; known fields: at, action, target, every, rate, until'],
+    ['a behaviour', '  images:\n    nginx:1.25: {servicetime: 5ms}', 's.yaml:7:18: spec.images["nginx:1.25"].servicetime: unknown field; did you mean "serviceTime"?'],
+    ['a distribution', '  images:\n    nginx:1.25: {serviceTime: {dist: exponential, maen: 5ms}}', 's.yaml:7:57: spec.images["nginx:1.25"].serviceTime.maen: unknown field; did you mean "mean"?'],
+    ['a third percentile', '  images:\n    nginx:1.25: {serviceTime: {p50: 5ms, p90: 9ms, p99: 20ms}}', 's.yaml:7:47: spec.images["nginx:1.25"].serviceTime.p90: unknown field; a lognormal from percentiles takes p50 and p99 only; for more percentiles, write dist: empirical with p0 … p100'],
+    ['two ways of one distribution', '  images:\n    nginx:1.25: {serviceTime: {dist: exponential, mean: 5ms, rate: 9}}', 's.yaml:7:68: spec.images["nginx:1.25"].serviceTime.rate: exponential takes {mean} or {rate}, not both'],
+    ['a variant', '  variants: [{name: a, patchs: []}]', 's.yaml:6:24: spec.variants[0].patchs: unknown field; did you mean "patches"?'],
+    ['cluster.proxy', '  cluster: {proxy: {mod: ipvs}}', 's.yaml:6:21: spec.cluster.proxy.mod: unknown field; did you mean "mode"?'],
+    ['an analysis gate', '  analysis: [{target: deployment/web-app, templates: [{templateName: t}], onfailure: pause}]', 's.yaml:6:75: spec.analysis[0].onfailure: unknown field; did you mean "onFailure"?'],
+  ])('in %s: an error at the key', (_title, spec, message) => {
+    expect(errors(spec)).toEqual([message]);
+  });
+
+  it('every unknown key of one mapping, each at its own key', () => {
+    expect(errors('  traffic: [{service: web-service, rate: 5/s, a: 1, zzz: 2}]')).toEqual([
+      's.yaml:6:47: spec.traffic[0].a: unknown field',
+      's.yaml:6:53: spec.traffic[0].zzz: unknown field',
+    ]);
+  });
+
+  it('variant patches resolve distribution keys, empirical percentiles included', () => {
+    const empirical = '  variants: [{name: e, patches: [{target: scenario, patch: {spec: {images: {"nginx:1.25": {serviceTime: {dist: empirical, p0: 1ms, p75: 2ms, p100: 3ms}}}}}}]}]';
+    expect(errors(empirical)).toEqual([]);
+  });
+});
