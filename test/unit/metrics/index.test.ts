@@ -24,6 +24,7 @@ describe('engine/metrics public surface', () => {
         'metricName',
         'outcomeRecord',
         'parseSlo',
+        'poolTotals',
         'rolloutStatsOf',
         'snapshotOf',
       ].sort(),
