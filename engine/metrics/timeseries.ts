@@ -18,7 +18,11 @@ const BOUNDARY_EPSILON = 1e-9;
 
 /** Cell index of a latency in seconds (clamped to [1 µs, 1 h]). */
 export function cellOf(seconds: number): number {
-  let us = Math.round(seconds * 1e6);
+  return cellOfMicros(Math.round(seconds * 1e6));
+}
+
+/** Cell index of a latency in integer microseconds (clamped to [1 µs, 1 h]). */
+export function cellOfMicros(us: number): number {
   if (!(us >= 1)) us = 1;
   else if (us > MAX_MICROS) us = MAX_MICROS;
   if (us < LINEAR) return us;
@@ -148,6 +152,14 @@ export class TimeSeries {
     this.counts[b]!++;
     this.byOutcome[b * OUTCOME_COUNT + outcome]!++;
     if (latency !== undefined) this.cells.add(b, cellOf(latency));
+  }
+
+  /** `request` with the latency in integer microseconds (what the recorder has already computed). */
+  requestMicros(t: number, outcome: number, us: number): void {
+    const b = this.bucketOf(t);
+    this.counts[b]!++;
+    this.byOutcome[b * OUTCOME_COUNT + outcome]!++;
+    this.cells.add(b, cellOfMicros(us));
   }
 
   /** Sets gauge `name` to `value` from time t on (last value carried forward). */
