@@ -25,7 +25,6 @@ describe('engine/metrics public surface', () => {
         'metricName',
         'outcomeRecord',
         'parseSlo',
-        'poolTotals',
         'rolloutStatsOf',
         'snapshotOf',
       ].sort(),
