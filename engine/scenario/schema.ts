@@ -200,7 +200,7 @@ export interface AnalysisGateSpec {
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const nameWhat = 'a lowercase name (a-z, 0-9, "-" and ".")';
-const objectName = z.string(expected(nameWhat)).max(253, expected(nameWhat)).regex(NAME, expected(nameWhat));
+const objectName = z.string(expected(nameWhat)).max(253, expected(nameWhat)).regex(NAME, expected(nameWhat)).meta({ patternErrorMessage: `expected ${nameWhat}` });
 const freeName = z.string(expected('a non-empty name')).min(1, expected('a non-empty name'));
 
 const cpu = quantity('a CPU quantity like 4 or 3500m');
@@ -457,6 +457,7 @@ const trafficSchema = z
       name: z
         .string(expected('a name (letters, digits, "-", "_" and ".")'))
         .regex(TRAFFIC_NAME, expected('a name (letters, digits, "-", "_" and ".")'))
+        .meta({ patternErrorMessage: 'expected a name (letters, digits, "-", "_" and ".")' })
         .optional()
         .describe('The name of this traffic in reports and in set-rate targets. Default: the service. Distinct across entries.'),
       service: z.string(expected('the name of a Service')).min(1, expected('the name of a Service')).describe('The Service the clients call (its metadata.name).'),
@@ -577,7 +578,7 @@ function workloadTarget(rolloutOnly = false) {
   const pattern = targetPattern(rolloutOnly ? ROLLOUT_PREFIXES : [...DEPLOYMENT_PREFIXES, ...ROLLOUT_PREFIXES], NAME_SOURCE);
   return z
     .string(expected(what))
-    .meta({ pattern })
+    .meta({ pattern, patternErrorMessage: `expected ${what}` })
     .transform((s, ctx): WorkloadTarget => {
       const slash = s.indexOf('/');
       const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
@@ -609,7 +610,7 @@ function target<T extends TimelineTarget['kind']>(kind: T) {
         : 'The traffic entry: its name, or traffic/<name>.';
   return z
     .string(expected(what))
-    .meta({ pattern })
+    .meta({ pattern, patternErrorMessage: `expected ${what}` })
     .transform((s, ctx): Extract<TimelineTarget, { kind: T }> => {
       const slash = s.indexOf('/');
       const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
@@ -636,7 +637,7 @@ const imagesField = z
   .union([z.string(), z.record(z.string(), z.string(expected('an image like nginx:1.26')))], expected(setImageWhat))
   .meta({
     anyOf: [
-      { type: 'string', pattern: `^\\s*${IMAGE_PAIR_SOURCE}(?:\\s+${IMAGE_PAIR_SOURCE})*\\s*$` },
+      { type: 'string', pattern: `^\\s*${IMAGE_PAIR_SOURCE}(?:\\s+${IMAGE_PAIR_SOURCE})*\\s*$`, patternErrorMessage: `expected ${setImageWhat}` },
       { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
     ],
   })
@@ -787,7 +788,10 @@ const sloWhat = 'an SLO like "availability >= 99.9%" or "p(99) < 300ms"';
 const slo = z
   .string(expected(sloWhat))
   .regex(/^\s*\S.*?\s*(<=|>=|<|>|==|!=)\s*\S+\s*$/, expected(sloWhat))
-  .meta({ pattern: SLO_PATTERN })
+  .meta({
+    pattern: SLO_PATTERN,
+    patternErrorMessage: 'expected an SLO like "availability >= 99.9%", "p(99) < 300ms" or "errors.total == 0": a metric, an operator (< <= > >= == !=) and a value (durations with their unit, percentages ≤ 100%, fractions ≤ 1)',
+  })
   .describe(
     'metric op value. Metrics: availability, error_rate (a fraction ≤ 1 or a percentage), p(N) / pN, latency.mean|min|max (a duration with its unit), errors.<outcome>|total, requests.total|ok|failed (counts), rollout.duration, rollout.min_available, rollout.max_pods; k6 names http_req_failed, http_req_duration.p(N)|avg|med|min|max. op: < <= > >= == !=.',
   );
@@ -798,6 +802,7 @@ const variantTarget = () =>
   z
     .string(expected(variantTargetWhat))
     .regex(VARIANT_TARGET, expected(variantTargetWhat))
+    .meta({ patternErrorMessage: `expected ${variantTargetWhat}` })
     .describe('What the patch changes: deployment/<name>, rollout/<name>, service/<name> (and their short forms), or scenario (this Scenario document).');
 const patchesSchema = z
   .array(
@@ -823,7 +828,7 @@ const matrixWhat = 'a matrix like {target: deployment/web, maxSurge: [0, 1, 25%]
 const matrixSchema = z
   .record(z.string(), z.unknown(), expected(matrixWhat))
   .meta({
-    properties: { target: { type: 'string', pattern: VARIANT_TARGET.source, description: 'The object the parameters set fields of. Default: the only Deployment.' } },
+    properties: { target: { type: 'string', pattern: VARIANT_TARGET.source, patternErrorMessage: `expected ${variantTargetWhat}`, description: 'The object the parameters set fields of. Default: the only Deployment.' } },
     additionalProperties: { type: 'array', minItems: 1, description: 'A parameter: a field path (or a shorthand like maxSurge, replicas, image) and its values.' },
     anyOf: [{ minProperties: 2 }, { minProperties: 1, not: { required: ['target'] } }],
   })

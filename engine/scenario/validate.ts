@@ -132,9 +132,13 @@ export function addIssue(ctx: z.core.$RefinementCtx, message: string, input: unk
 // ---------------------------------------------------------------------------------------------
 // Kernel units as zod types. Input forms stay visible to z.toJSONSchema (io: 'input').
 
-/** JSON Schema of a value written as a string matching `pattern` or as a number (with its bounds). */
-export function stringOrNumber(pattern: string, number: Record<string, unknown>): { anyOf: Array<Record<string, unknown>> } {
-  return { anyOf: [{ type: 'string', pattern }, { type: 'number', ...number }] };
+/**
+ * JSON Schema of a value written as a string matching `pattern` or as a number (with its bounds).
+ * `message` is what editors say of a string that does not match (VS Code's and yaml-language-server's
+ * `patternErrorMessage`, an annotation other validators ignore) instead of printing the pattern.
+ */
+export function stringOrNumber(pattern: string, number: Record<string, unknown>, message: string): { anyOf: Array<Record<string, unknown>> } {
+  return { anyOf: [{ type: 'string', pattern, patternErrorMessage: message }, { type: 'number', ...number }] };
 }
 
 const DEFS = '#/$defs/';
@@ -145,11 +149,11 @@ const DEFS = '#/$defs/';
  */
 export function unitDefinitions(): Record<string, Record<string, unknown>> {
   return {
-    duration: { description: DURATION_FORMS, ...stringOrNumber(DURATION_PATTERN, { minimum: 0 }) },
-    positiveDuration: { description: `${DURATION_FORMS}; not 0`, ...stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0 }) },
-    rate: { description: 'a rate: 500/s, 30000/m, 10/h (per ms, s, sec, m, min or h), or a number per second', ...stringOrNumber(RATE_PATTERN, { minimum: 0 }) },
-    fraction: { description: 'a fraction from 0 to 1, or a percentage from 0% to 100%', anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: PERCENT_PATTERN }] },
-    quantity: { description: 'a Kubernetes quantity: 500m, 2, 1.5, 128Mi, 1G, 1e3', ...stringOrNumber(RESOURCE_QUANTITY_PATTERN, { minimum: 0 }) },
+    duration: { description: DURATION_FORMS, ...stringOrNumber(DURATION_PATTERN, { minimum: 0 }, 'expected a duration like 250ms, 30s, 5m, 1h or 1m30s (units ns, us, ms, s, m, h, d)') },
+    positiveDuration: { description: `${DURATION_FORMS}; not 0`, ...stringOrNumber(POSITIVE_DURATION_PATTERN, { exclusiveMinimum: 0 }, 'expected a positive duration like 250ms, 30s, 5m, 1h or 1m30s (units ns, us, ms, s, m, h, d)') },
+    rate: { description: 'a rate: 500/s, 30000/m, 10/h (per ms, s, sec, m, min or h), or a number per second', ...stringOrNumber(RATE_PATTERN, { minimum: 0 }, 'expected a rate like 500/s, 30000/m or 10/h (per ms, s, sec, m, min or h)') },
+    fraction: { description: 'a fraction from 0 to 1, or a percentage from 0% to 100%', anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { type: 'string', pattern: PERCENT_PATTERN, patternErrorMessage: 'expected a percentage from 0% to 100%, like 1% or 99.9%' }] },
+    quantity: { description: 'a Kubernetes quantity: 500m, 2, 1.5, 128Mi, 1G, 1e3', ...stringOrNumber(RESOURCE_QUANTITY_PATTERN, { minimum: 0 }, 'expected a non-negative quantity like 500m, 2, 128Mi or 1G') },
     distribution: distributionJson(),
   };
 }
@@ -246,7 +250,7 @@ const EMPIRICAL_KEY_PATTERN = '^p0*(?:100(?:\\.0+)?|\\d{1,2}(?:\\.\\d+)?)$';
 function distributionJson(): Record<string, unknown> {
   const durationJson = { $ref: `${DEFS}duration` };
   const positiveJson = { $ref: `${DEFS}positiveDuration` };
-  const param = (kind: string, key: string) => (key === 'mu' ? { anyOf: [{ type: 'string', pattern: DURATION_PATTERN }, { type: 'number' }] } : POSITIVE_PARAMETERS[kind]?.includes(key) ? positiveJson : durationJson);
+  const param = (kind: string, key: string) => (key === 'mu' ? { anyOf: [{ $ref: `${DEFS}duration` }, { type: 'number' }] } : POSITIVE_PARAMETERS[kind]?.includes(key) ? positiveJson : durationJson);
   const forms: Array<Record<string, unknown>> = [{ description: 'a constant', ...durationJson }];
   for (const [kind, sets] of Object.entries(DISTRIBUTION_PARAMETERS)) {
     for (const keys of sets) {

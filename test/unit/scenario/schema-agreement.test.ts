@@ -21,7 +21,8 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'kubesim-agree-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false });
+// patternErrorMessage is VS Code's and yaml-language-server's message for a pattern (an annotation)
+const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictRequired: false }).addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
 const validateDocument = ajv.compile(scenarioDocumentJsonSchema());
 
 /** Every document of a YAML text against the schema (as an editor applies it to each document). */
