@@ -259,7 +259,7 @@ const clusterSchema = z
       start: z
         .enum(['warm', 'cold'], expected('"warm" or "cold"'))
         .optional()
-        .describe(`warm: the manifests' pods are running and Ready at t=0; cold: everything is created at t=0. Default: ${D.start}.`),
+        .describe(`warm: the manifests' pods are running and Ready at t=0 (the run starts at t = −900 s with no traffic; nothing before t = 0 is reported); cold: everything is created at t=0. Default: ${D.start}.`),
     },
     expected('a mapping with nodes, proxy and start'),
   )
@@ -459,7 +459,7 @@ const trafficSchema = z
         .regex(TRAFFIC_NAME, expected('a name (letters, digits, "-", "_" and ".")'))
         .meta({ patternErrorMessage: 'expected a name (letters, digits, "-", "_" and ".")' })
         .optional()
-        .describe('The name of this traffic in reports and in set-rate targets. Default: the service. Distinct across entries.'),
+        .describe('The name of this traffic in reports, set-rate targets and traffic[name] patches. Default: the service. Distinct across entries.'),
       service: z.string(expected('the name of a Service')).min(1, expected('the name of a Service')).describe('The Service the clients call (its metadata.name).'),
       namespace: z.string(expected('a namespace')).optional().describe("The Service's namespace; needed only when the name is in several."),
       port: z.union([z.number().int(), z.string()], expected('a Service port number or name')).optional().describe("A port of the Service (number or name). Default: its first port."),
@@ -708,7 +708,7 @@ const timelineEntry = z
         gracePeriod: nonNegativeInt('a non-negative number of seconds').optional().describe("kubectl delete --grace-period: seconds before SIGKILL (0: at once). Default: the pod's terminationGracePeriodSeconds."),
       }),
       oneShot('scale', 'kubectl scale: set the replicas of a Deployment or Rollout.', { target: workloadTarget(), namespace: namespaceField, replicas: nonNegativeInt().describe('The new number of replicas.') }),
-      oneShot('restart', 'Restart the containers of the workload\'s pods (as if each crashed once).', { target: workloadTarget(), namespace: namespaceField }),
+      oneShot('restart', 'kubectl rollout restart (kubectl argo rollouts restart): replace every pod by a rollout of the same template.', { target: workloadTarget(), namespace: namespaceField }),
       oneShot('promote', 'kubectl argo rollouts promote: move an Argo Rollout past its current pause (or every step with full).', {
         target: workloadTarget(true),
         namespace: namespaceField,
@@ -857,7 +857,7 @@ const matrixSchema = z
 const variantSchema = z
   .strictObject(
     {
-      name: freeName.optional().describe('The variant name in reports (with a matrix: the prefix of its variants\' names). Required without a matrix.'),
+      name: freeName.optional().describe('The variant name in reports, distinct after matrices expand (with a matrix: the prefix of its variants\' names). Required without a matrix.'),
       description: z.string(expected('a string')).optional().describe('What the variant tries, for the reports.'),
       patches: patchesSchema.prefault([]),
       matrix: matrixSchema.optional(),
