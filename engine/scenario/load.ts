@@ -516,6 +516,11 @@ function crossCheck(
       }
       return;
     }
+    if (t.kind === 'pod' || t.kind === 'selector') {
+      const note = podTargetNote(t, [...deployments, ...rollouts]);
+      if (note !== undefined) notes.push(diagnosticAt(doc, [...base, 'spec', 'timeline', i, t.kind === 'pod' ? 'target' : 'selector'], note, 'note'));
+      return;
+    }
     const d = t.kind === 'rollout' ? resolve('Rollout', rollouts, t.name, t.namespace) : resolve('Deployment', deployments, t.name, t.namespace);
     if (typeof d === 'string') return err(['timeline', i, 'target'], d);
     if (a.action === 'set-image') {
@@ -569,6 +574,29 @@ function crossCheck(
       notes.push(diagnosticAt(doc, [...base, 'spec', 'images', image], 'no container or set-image action uses this image', 'note'));
     }
   }
+}
+
+/** Labels the controllers add to pods beyond their template's (a selector on them cannot be checked here). */
+const HASH_LABELS = ['pod-template-hash', 'rollouts-pod-template-hash'];
+
+/**
+ * A note when a delete-pod `pod/<name>` or `selector` can never find a pod: pods are named
+ * `<workload>-<hash>-<suffix>` and labelled from their template, so no workload of the namespace with
+ * that name prefix (or a template the selector matches) means the action will be refused every time.
+ */
+function podTargetNote(
+  t: Extract<ScenarioSpec['timeline'][number]['target'], { kind: 'pod' | 'selector' }>,
+  workloads: ReadonlyArray<LoadedDeployment | LoadedRollout>,
+): string | undefined {
+  const namespace = t.namespace ?? 'default';
+  const here = workloads.filter((w) => w.metadata.namespace === namespace);
+  if (t.kind === 'pod') {
+    if (here.some((w) => t.name.startsWith(`${w.metadata.name}-`))) return undefined;
+    return `no Deployment or Rollout in namespace ${JSON.stringify(namespace)} creates a pod named so (pods are named <workload>-<hash>-<suffix>: see the report's pods); the action will find no pod`;
+  }
+  if ((t.selector.matchExpressions ?? []).some((r) => HASH_LABELS.includes(r.key))) return undefined;
+  if (here.some((w) => matchesSelector(t.selector, w.spec.template.metadata.labels))) return undefined;
+  return `the selector matches the pod template of no Deployment or Rollout in namespace ${JSON.stringify(namespace)}; the action will find no pod`;
 }
 
 /** Finds an object by name (and namespace); a string is the error message. */
