@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * `kustomize build … | kubesim run -` and `kubectl get … -o yaml | kubesim validate -` do.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 const FIX = 'test/fixtures/stdin';
 const fixture = (name: string) => readFileSync(path.join(ROOT, FIX, name), 'utf8');
 
