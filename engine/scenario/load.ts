@@ -13,6 +13,7 @@ import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type Scenari
 import { parseAt } from './validate.js';
 import { outsideReason, readInputFile, STDIN_ARG, STDIN_NAME, type FileOptions } from './files.js';
 import { readReplay } from './replay.js';
+import { usefulnessNotes, type Placed } from './usefulness.js';
 import { parseSlo, SloError } from '../metrics/slo.js';
 import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
 import { diagnosticAt, isRecord, parseYaml, readYamlFile, valueAt, type PathSegment, type YamlDocument } from './yaml.js';
@@ -329,6 +330,12 @@ function build(
     else extra.push(structuredClone(o));
   }
   const { rollouts, analysisTemplates, pdbs, hpas } = sortExtra(extra, deployments, errors, notes);
+  /** The loaded objects with the document each was written in (for positions). */
+  const placedAs = <T extends { kind: string; metadata: { name: string; namespace: string } }>(objects: readonly T[]): Array<Placed<T>> =>
+    objects.flatMap((object) => {
+      const m = manifests.find((x) => x.type === object.kind && x.object.metadata.name === object.metadata.name && x.object.metadata.namespace === object.metadata.namespace);
+      return m === undefined ? [] : [{ object, doc: m.doc, base: m.base }];
+    });
 
   const parsedSpec: ParsedScenarioSpec = source?.spec ?? defaultSpec();
   const spec: ScenarioSpec = { ...parsedSpec, traffic: parsedSpec.traffic ?? defaultTraffic(services) };
@@ -345,6 +352,7 @@ function build(
     });
   }
   readReplays(spec, file, source, errors, fileOptions);
+  notes.push(...usefulnessNotes({ spec, deployments: placedAs(deployments), services: placedAs(services), rollouts: placedAs(rollouts), scenario: source, file }));
 
   const behaviors = new Map<string, BehaviorProfile>();
   const use = (image: string) => {
