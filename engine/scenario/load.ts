@@ -352,7 +352,7 @@ function build(
     });
   }
   readReplays(spec, file, source, errors, fileOptions);
-  notes.push(...usefulnessNotes({ spec, deployments: placedAs(deployments), services: placedAs(services), rollouts: placedAs(rollouts), scenario: source, file }));
+  notes.push(...usefulnessNotes({ spec, deployments: placedAs(deployments), services: placedAs(services), rollouts: placedAs(rollouts), scenario: source, trafficWritten: parsedSpec.traffic !== undefined, file }));
 
   const behaviors = new Map<string, BehaviorProfile>();
   const use = (image: string) => {

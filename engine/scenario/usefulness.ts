@@ -35,6 +35,8 @@ export interface UsefulnessInput {
   services: ReadonlyArray<Placed<LoadedService>>;
   /** The Scenario document (undefined for bare manifests: the default traffic goes to every Service). */
   scenario?: { doc: YamlDocument; base: PathSegment[] } | undefined;
+  /** spec.traffic was written (not the default of one entry per Service). */
+  trafficWritten: boolean;
   /** The first file of a bare scenario (for a note about the scenario as a whole). */
   file: string;
 }
@@ -94,11 +96,11 @@ export function usefulnessNotes(input: UsefulnessInput): Diagnostic[] {
     const names = workloads.map((w) => `${w.kind}/${w.placed.object.metadata.name}`);
     const shown = names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : names.join(', ');
     const message =
-      input.scenario !== undefined
+      input.scenario !== undefined && input.trafficWritten
         ? 'the scenario sends no requests (spec.traffic is empty)'
         : names.length === 0
           ? 'nothing to simulate: no Deployment or Rollout, and no Service that selects pods'
-          : `no Service selects the pods of ${shown}, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or a Scenario with traffic`;
+          : `no Service selects the pods of ${shown}, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or ${input.scenario === undefined ? 'a Scenario with traffic' : 'spec.traffic'}`;
     if (input.scenario === undefined) notes.push({ file: input.file, line: 0, col: 0, path: '', message, severity: 'note' });
     else notes.push(diagnosticAt(input.scenario.doc, [...input.scenario.base, 'spec', 'traffic'], message, 'note'));
   }
