@@ -3,7 +3,7 @@ import type { Diagnostic } from './diagnostics.js';
 import type { LoadedDeployment, LoadedService } from './manifests.js';
 import type { ScenarioSpec } from './schema.js';
 import type { LoadedRollout } from './workloads.js';
-import { diagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
+import { diagnosticAt, valueAt, type PathSegment, type YamlDocument } from './yaml.js';
 
 /**
  * Notes, not silence, when part of a scenario can do nothing useful — checks that are cheap and
@@ -74,7 +74,7 @@ export function usefulnessNotes(input: UsefulnessInput): Diagnostic[] {
           note(s, ['spec', 'ports', i, 'targetPort'], `no container of the pods Service ${svc.metadata.name} selects declares a port named ${JSON.stringify(target)}: Kubernetes publishes no endpoint for such pods (kubesim routes to port ${port.port} anyway)`);
         }
       } else if (declared.length > 0 && !declared.some((p) => p.containerPort === target)) {
-        note(s, ['spec', 'ports', i, port.targetPort === undefined ? 'port' : 'targetPort'], `Service ${svc.metadata.name} sends to port ${target}, which no container of the pods it selects declares (they declare ${[...new Set(declared.map((p) => p.containerPort))].join(', ')}); Kubernetes routes there anyway (containerPort is informational): check the app listens on ${target}`);
+        note(s, ['spec', 'ports', i, valueAt(s.doc.value, [...s.base, 'spec', 'ports', i, 'targetPort']) === undefined ? 'port' : 'targetPort'], `Service ${svc.metadata.name} sends to port ${target}, which no container of the pods it selects declares (they declare ${[...new Set(declared.map((p) => p.containerPort))].join(', ')}); Kubernetes routes there anyway (containerPort is informational): check the app listens on ${target}`);
       }
     });
   }
