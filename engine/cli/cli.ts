@@ -242,7 +242,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
   const run = program
     .command('run')
     .description('simulate scenarios and write the report files (--format) in --out')
-    .argument('<files...>', 'scenario or manifest files, or folders of them')
+    .argument('<files...>', 'scenario or manifest files, folders of them, or - (standard input)')
     .addOption(new Option('--seed <n>', 'seed for every scenario (overrides spec.seed)').argParser(nonNegativeInt('a non-negative integer')))
     .addOption(
       new Option('--replications <n>', 'replications of every scenario (overrides spec.replications)').argParser(
@@ -291,7 +291,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
   const validate = program
     .command('validate')
     .description('check scenario files without running them')
-    .argument('<files...>', 'scenario or manifest files, or folders of them')
+    .argument('<files...>', 'scenario or manifest files, folders of them, or - (standard input)')
     .option('-q, --quiet', 'print nothing when the files are valid')
     .addOption(
       new Option('--replications <n>', 'replications of every scenario, as run would use them (for the limits)').argParser(
