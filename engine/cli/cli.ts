@@ -231,7 +231,13 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
   const program = new Command('kubesim')
     .description('Discrete-event simulator for Kubernetes workloads under traffic')
     .version(version, '-V, --version')
-    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      // commander's own usage errors (unknown option, missing argument, invalid value) start with
+      // "error: "; every message kubesim writes starts with "kubesim: ", so these do too
+      outputError: (s, write) => write(s.replace(/^error: /, 'kubesim: ')),
+    })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .addHelpText(
