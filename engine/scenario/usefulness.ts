@@ -101,8 +101,11 @@ export function usefulnessNotes(input: UsefulnessInput): Diagnostic[] {
         : names.length === 0
           ? 'nothing to simulate: no Deployment or Rollout, and no Service that selects pods'
           : `no Service selects the pods of ${shown}, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or ${input.scenario === undefined ? 'a Scenario with traffic' : 'spec.traffic'}`;
-    if (input.scenario === undefined) notes.push({ file: input.file, line: 0, col: 0, path: '', message, severity: 'note' });
-    else notes.push(diagnosticAt(input.scenario.doc, [...input.scenario.base, 'spec', 'traffic'], message, 'note'));
+    // at the Scenario's spec.traffic, else at the first workload's name (else about the input as a whole)
+    const first = workloads[0]?.placed;
+    if (input.scenario !== undefined) notes.push(diagnosticAt(input.scenario.doc, [...input.scenario.base, 'spec', 'traffic'], message, 'note'));
+    else if (first !== undefined) note(first, ['metadata', 'name'], message);
+    else notes.push({ file: input.file, line: 0, col: 0, path: '', message, severity: 'note' });
   }
 
   if (input.scenario !== undefined) {

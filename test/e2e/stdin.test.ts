@@ -120,7 +120,7 @@ describe('bad input on standard input', () => {
   it('a stream past --max-file-size is exit 2 with the limit named', () => {
     const r = kubesim(fixture('helm-template.yaml'), 'validate', '-', '--max-file-size', '1Ki');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('<stdin>: standard input is larger than the limit of 1Ki (raise it with --max-file-size)\n');
+    expect(r.stderr).toBe('kubesim: <stdin>: standard input is larger than the limit of 1Ki (raise it with --max-file-size)\n');
   });
 
   it('an empty stream (helm template of a chart with everything disabled) validates', () => {

@@ -65,7 +65,7 @@ describe('notes when a scenario does nothing useful', () => {
     const out = path.join(tmp, 'b');
     const r = kubesim('run', `${FIX}/no-service.yaml`, '--out', out, '--format', 'json');
     expect(r.code).toBe(0);
-    const note = `${FIX}/no-service.yaml: note: no Service selects the pods of deployment/lonely, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or a Scenario with traffic`;
+    const note = `${FIX}/no-service.yaml:4:18: note: metadata.name: no Service selects the pods of deployment/lonely, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or a Scenario with traffic`;
     expect(r.stderr.split('\n')).toContain(note);
     const s = report(out).scenarios[0];
     expect(s.notes).toEqual([note]);

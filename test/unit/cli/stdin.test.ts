@@ -29,7 +29,7 @@ describe('the CLI reads standard input once, bounded, only when - is given', () 
   it('past --max-file-size across chunks: exit 2 at once, naming the limit', async () => {
     const { cli, out } = io(chunks(text('helm-template.yaml'), 100));
     expect(await runCli(['node', 'kubesim', 'validate', '-', '--max-file-size', '2Ki'], cli)).toBe(2);
-    expect(out.stderr).toBe('<stdin>: standard input is larger than the limit of 2Ki (raise it with --max-file-size)\n');
+    expect(out.stderr).toBe('kubesim: <stdin>: standard input is larger than the limit of 2Ki (raise it with --max-file-size)\n');
   });
 
   it('files only: standard input is not touched', async () => {

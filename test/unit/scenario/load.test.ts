@@ -215,10 +215,10 @@ describe('bare manifests run with documented defaults', () => {
   it('unknown kinds give notes, not errors', () => {
     const { scenarios, notes } = loadScenarioFiles([fx('kinds.yaml')]);
     expect(notes.map(formatDiagnostic)).toEqual([
-      `${FIX}/kinds.yaml: note: no Service selects the pods of deployment/only, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or a Scenario with traffic`,
       `${FIX}/kinds.yaml:2:7: note: skipped ConfigMap/foo: kind not modelled yet`,
       `${FIX}/kinds.yaml:7:7: note: skipped ServiceAccount/web: kind not modelled yet`,
       `${FIX}/kinds.yaml:12:7: note: skipped Experiment/canary: kind not modelled yet`,
+      `${FIX}/kinds.yaml:18:18: note: metadata.name: no Service selects the pods of deployment/only, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or a Scenario with traffic`,
     ]);
     expect(scenarios[0]!.notes).toEqual(notes);
     expect(scenarios[0]!.deployments).toHaveLength(1);

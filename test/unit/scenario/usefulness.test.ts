@@ -40,7 +40,7 @@ const notesOf = (...docs: string[]) => loadScenarioFiles(['-'], { stdin: docs.jo
 describe('notes when a scenario does nothing useful', () => {
   it('a Deployment with no Service (bare manifests): the run would send no requests', () => {
     expect(notesOf(deployment('web', 'app: web'))).toEqual([
-      '<stdin>: note: no Service selects the pods of deployment/web, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or a Scenario with traffic',
+      '<stdin>:3:18: note: metadata.name: no Service selects the pods of deployment/web, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or a Scenario with traffic',
     ]);
   });
 
