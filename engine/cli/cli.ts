@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { makeFolders } from '../../reports/atomic.js';
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, renderVerdict, sloValue, useColor } from '../../reports/terminal.js';
@@ -539,7 +540,7 @@ function checkOutOption(out: string): void {
 /** Creates the --out folder up front, so a bad path fails before minutes of simulation. */
 function prepareOut(out: string): void {
   try {
-    mkdirSync(out, { recursive: true });
+    makeFolders(out);
   } catch (e) {
     throw new UsageError(`--out ${out}: cannot create the folder: ${errnoText(e)}`);
   }
