@@ -7,6 +7,8 @@ import type { Replay } from './replay.js';
 import { SCENARIO_API_VERSION, SCENARIO_GROUP } from './manifests.js';
 import { SLO_PATTERN } from '../metrics/slo.js';
 import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
+import type { LabelSelector } from '../cluster/objects.js';
+import { parseLabelSelector, SelectorSyntaxError } from '../cluster/labels.js';
 import {
   addIssue,
   distribution,
@@ -103,7 +105,11 @@ export type TimelineTarget =
   | { kind: 'rollout'; name: string; namespace?: string }
   /** name `*` means a node picked at random (from the `faults` stream). */
   | { kind: 'node'; name: string }
-  | { kind: 'traffic'; name: string };
+  | { kind: 'traffic'; name: string }
+  /** One pod by name: `pod/<name>` (delete-pod). */
+  | { kind: 'pod'; name: string; namespace?: string }
+  /** Pods by label, kubectl's `-l` (delete-pod `selector`): `name` is the selector as written. */
+  | { kind: 'selector'; name: string; selector: LabelSelector; namespace?: string };
 
 /** A repeating fault: every `every` seconds, or as a Poisson process of `rate` per second, from `at` until `until`. */
 export interface Repeat {
@@ -121,9 +127,9 @@ interface ActionBase {
 export type TimelineAction = ActionBase &
   (
     | { action: 'set-image'; target: WorkloadTarget; images: Record<string, string> }
-    | { action: 'delete-pod'; target: WorkloadTarget; count: number; gracePeriod?: number }
+    | { action: 'delete-pod'; target: WorkloadTarget | PodTarget | SelectorTarget; count: number; gracePeriod?: number; force: boolean }
     | { action: 'scale'; target: WorkloadTarget; replicas: number }
-    | { action: 'restart'; target: WorkloadTarget }
+    | { action: 'restart' | 'rollout-restart'; target: WorkloadTarget }
     | { action: 'promote'; target: RolloutTarget; full: boolean }
     | { action: 'abort'; target: RolloutTarget }
     | { action: 'retry'; target: RolloutTarget }
@@ -141,6 +147,8 @@ export type RolloutTarget = Extract<TimelineTarget, { kind: 'rollout' }>;
 export type WorkloadTarget = DeploymentTarget | RolloutTarget;
 export type NodeTarget = Extract<TimelineTarget, { kind: 'node' }>;
 export type TrafficTarget = Extract<TimelineTarget, { kind: 'traffic' }>;
+export type PodTarget = Extract<TimelineTarget, { kind: 'pod' }>;
+export type SelectorTarget = Extract<TimelineTarget, { kind: 'selector' }>;
 export type ActionName = TimelineAction['action'];
 
 export interface VariantSpec {
@@ -548,6 +556,7 @@ export const ACTIONS = [
   'fail-node',
   'drain-node',
   'set-rate',
+  'rollout-restart',
   'restart',
   'promote',
   'abort',
@@ -560,6 +569,35 @@ export const REPEATABLE: readonly ActionName[] = ['delete-pod', 'fail-node', 'dr
 const DEPLOYMENT_PREFIXES = ['deployment', 'deployments', 'deploy'];
 const NODE_PREFIXES = ['node', 'nodes', 'no'];
 const ROLLOUT_PREFIXES = ['rollout', 'rollouts', 'ro'];
+const POD_PREFIXES = ['pod', 'pods', 'po'];
+
+/** delete-pod's target: `deployment/<name>`, `rollout/<name>` or `pod/<name>`. */
+function deletePodTarget() {
+  const what = 'a target like deployment/<name>, rollout/<name> or pod/<name>';
+  const pattern = targetPattern([...DEPLOYMENT_PREFIXES, ...ROLLOUT_PREFIXES, ...POD_PREFIXES], NAME_SOURCE);
+  return z.string(expected(what)).meta({ pattern, patternErrorMessage: `expected ${what}`, description: 'deployment/<name> or rollout/<name> (count of its pods), or pod/<name> (also pods/, po/); or give selector instead.' }).transform((s, ctx): WorkloadTarget | PodTarget => {
+    const slash = s.indexOf('/');
+    const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
+    const rest = s.slice(slash + 1);
+    const kind = ROLLOUT_PREFIXES.includes(prefix) ? 'rollout' : DEPLOYMENT_PREFIXES.includes(prefix) ? 'deployment' : POD_PREFIXES.includes(prefix) ? 'pod' : undefined;
+    if (kind === undefined || !NAME.test(rest)) {
+      addIssue(ctx, expectedMessage(what, s), s);
+      return z.NEVER;
+    }
+    return { kind, name: rest };
+  });
+}
+
+/** A kubectl `-l` label selector (engine/cluster/labels.ts). */
+const selectorField = z.string(expected('a label selector like app=web or "app=web,tier!=db"')).transform((s, ctx): SelectorTarget => {
+  try {
+    return { kind: 'selector', name: s.trim(), selector: parseLabelSelector(s) };
+  } catch (e) {
+    if (!(e instanceof SelectorSyntaxError)) throw e;
+    addIssue(ctx, `${e.message} at column ${e.column} of ${JSON.stringify(s)}; expected a label selector like app=web, "app=web,tier!=db" or "env in (a,b)"`, s);
+    return z.NEVER;
+  }
+});
 
 /** A word matched case-insensitively in a JSON Schema pattern (patterns take no flags). */
 function anyCase(word: string): string {
@@ -678,7 +716,7 @@ function oneShot<A extends string, S extends z.core.$ZodLooseShape>(action: A, d
 }
 
 /** A fault that may repeat: at `at`, or every `every` / at a Poisson `rate` from `at` until `until`. */
-function repeatable<A extends string, S extends z.core.$ZodLooseShape>(action: A, description: string, shape: S) {
+function repeatable<A extends string, S extends z.core.$ZodLooseShape>(action: A, description: string, shape: S, extra?: Record<string, unknown>) {
   return z
     .strictObject({
       at: duration().optional().describe('When the action happens; for a repeating one, when it starts (default 0s). Required unless every or rate is given.'),
@@ -692,6 +730,7 @@ function repeatable<A extends string, S extends z.core.$ZodLooseShape>(action: A
       anyOf: [{ required: ['at'] }, { required: ['every'] }, { required: ['rate'] }],
       not: { required: ['every', 'rate'] },
       dependentSchemas: { until: { anyOf: [{ required: ['every'] }, { required: ['rate'] }] } },
+      ...(extra !== undefined ? { allOf: [extra] } : {}),
     })
     .describe(description);
 }
@@ -701,13 +740,24 @@ const timelineEntry = z
     'action',
     [
       oneShot('set-image', 'kubectl set image: change container images of a Deployment or Rollout (starts a rollout).', { target: workloadTarget(), namespace: namespaceField, image: imagesField }),
-      repeatable('delete-pod', 'kubectl delete pod: delete active pods of the workload, picked at random (seeded); graceful unless gracePeriod says otherwise.', {
-        target: workloadTarget(),
-        namespace: namespaceField,
-        count: positiveInt().prefault(1).describe('How many pods to delete. Default: 1.'),
-        gracePeriod: nonNegativeInt('a non-negative number of seconds').optional().describe("kubectl delete --grace-period: seconds before SIGKILL (0: at once). Default: the pod's terminationGracePeriodSeconds."),
-      }),
+      repeatable(
+        'delete-pod',
+        'kubectl delete pod: delete pods of a workload (count of its active pods, picked at random from a seeded stream), one pod by name, or every pod a label selector matches; graceful unless gracePeriod or force says otherwise.',
+        {
+          target: deletePodTarget().optional(),
+          namespace: namespaceField,
+          selector: selectorField.optional().describe('kubectl delete pod -l: every active pod whose labels match, like app=web or "app=web,tier!=db" (instead of target).'),
+          count: positiveInt().optional().describe('How many pods of a deployment/ or rollout/ target to delete. Default: 1.'),
+          gracePeriod: nonNegativeInt('a non-negative number of seconds').optional().describe("kubectl delete --grace-period: seconds before SIGKILL (0: at once). Default: the pod's terminationGracePeriodSeconds."),
+          force: z.boolean(expected('true or false')).default(false).describe('kubectl delete --grace-period=0 --force: kill at once. Default: false.'),
+        },
+        {
+          oneOf: [{ required: ['target'] }, { required: ['selector'] }],
+          not: { required: ['force', 'gracePeriod'], properties: { force: { const: true }, gracePeriod: { exclusiveMinimum: 0 } } },
+        },
+      ),
       oneShot('scale', 'kubectl scale: set the replicas of a Deployment or Rollout.', { target: workloadTarget(), namespace: namespaceField, replicas: nonNegativeInt().describe('The new number of replicas.') }),
+      oneShot('rollout-restart', 'kubectl rollout restart (kubectl argo rollouts restart): replace every pod by a rollout of the same template.', { target: workloadTarget(), namespace: namespaceField }),
       oneShot('restart', 'kubectl rollout restart (kubectl argo rollouts restart): replace every pod by a rollout of the same template.', { target: workloadTarget(), namespace: namespaceField }),
       oneShot('promote', 'kubectl argo rollouts promote: move an Argo Rollout past its current pause (or every step with full).', {
         target: workloadTarget(true),
@@ -767,7 +817,8 @@ const timelineEntry = z
       out['images'] = out['image'];
       delete out['image'];
     }
-    if (namespace !== undefined && ['deployment', 'rollout'].includes((out['target'] as TimelineTarget).kind)) {
+    if (e.action === 'delete-pod' && !deletePodFields(e, out, ctx)) return z.NEVER;
+    if (namespace !== undefined && ['deployment', 'rollout', 'pod', 'selector'].includes((out['target'] as TimelineTarget).kind)) {
       out['target'] = { ...(out['target'] as WorkloadTarget), namespace };
     }
     if (repeats) {
@@ -779,6 +830,37 @@ const timelineEntry = z
     }
     return out as unknown as TimelineAction;
   });
+
+/**
+ * delete-pod's choice of pods: exactly one of `target` (a workload: `count` random active pods of it,
+ * default 1; or `pod/<name>`) and `selector` (every matching active pod, as `kubectl delete pod -l`);
+ * `force: true` is `--grace-period=0 --force`, so a gracePeriod above 0 contradicts it.
+ */
+function deletePodFields(
+  e: { target?: WorkloadTarget | PodTarget | undefined; selector?: SelectorTarget | undefined; count?: number | undefined; gracePeriod?: number | undefined; force: boolean },
+  out: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+): boolean {
+  if (e.target !== undefined && e.selector !== undefined) {
+    addIssue(ctx, 'give target or selector, not both (a selector picks pods by label in the namespace)', e.selector.name, ['selector']);
+    return false;
+  }
+  if (e.target === undefined && e.selector === undefined) {
+    addIssue(ctx, 'missing required field; expected a target like deployment/<name> or pod/<name>, or a selector like app=web', undefined, ['target']);
+    return false;
+  }
+  const target = e.target ?? e.selector!;
+  if (e.count !== undefined && (target.kind === 'pod' || target.kind === 'selector')) {
+    addIssue(ctx, `applies to deployment/ and rollout/ targets; ${target.kind === 'pod' ? 'pod/<name> is one pod' : 'a selector deletes every matching pod, as kubectl delete pod -l does'}`, e.count, ['count']);
+  }
+  if (e.force && e.gracePeriod !== undefined && e.gracePeriod > 0) {
+    addIssue(ctx, `force deletes at once (kubectl delete --grace-period=0 --force); remove gracePeriod or set it to 0, got ${e.gracePeriod}`, e.gracePeriod, ['gracePeriod']);
+  }
+  out['target'] = target;
+  delete out['selector'];
+  out['count'] = e.count ?? 1;
+  return true;
+}
 
 // SLOs and variants -----------------------------------------------------------------------------
 

@@ -111,6 +111,9 @@ const VALID: Array<[string, string]> = [
   ['SLOs with k6 names', 'slos: ["availability >= 99.9%", "http_req_duration.p(95) < 200ms", "http_req_failed < 1%", "errors.refused == 0", "rollout.duration < 5m", "p99.9<1s"]'],
   ['spike by factor', 'traffic: [{service: web, rate: 10/s, shape: {type: spike, at: 10s, duration: 5s, factor: 3}}]'],
   ['matrix', 'variants: [{matrix: {target: deployment/web, maxSurge: [0, 1]}}]'],
+  ['delete-pod by name, forced', 'timeline: [{at: 5s, action: delete-pod, target: pod/web-x, force: true, gracePeriod: 0}]'],
+  ['delete-pod by selector', 'timeline: [{at: 5s, action: delete-pod, selector: "app=web,tier!=db"}]'],
+  ['rollout-restart', 'timeline: [{at: 5s, action: rollout-restart, target: deploy/web}]'],
 ];
 
 describe('valid snippets: both accept', () => {
@@ -184,6 +187,9 @@ const INVALID: Array<[string, string, string]> = [
   ['an analysis gate with nothing to run', 'analysis: [{target: deployment/web}]', 'spec.analysis[0]'],
   ['a matrix with only a target', 'variants: [{matrix: {target: deployment/web}}]', 'spec.variants[0].matrix'],
   ['a matrix parameter without values', 'variants: [{matrix: {replicas: []}}]', 'spec.variants[0].matrix.replicas'],
+  ['delete-pod with target and selector', 'timeline: [{at: 1s, action: delete-pod, target: deployment/web, selector: app=web}]', 'spec.timeline[0].selector'],
+  ['delete-pod with neither target nor selector', 'timeline: [{at: 1s, action: delete-pod}]', 'spec.timeline[0].target'],
+  ['force with a grace period', 'timeline: [{at: 1s, action: delete-pod, target: deployment/web, force: true, gracePeriod: 5}]', 'spec.timeline[0].gracePeriod'],
   ['a bad patch target', 'variants: [{name: a, patches: [{target: configmap/x, patch: {}}]}]', 'spec.variants[0].patches[0].target'],
 ];
 
@@ -213,6 +219,8 @@ const EXCEPTIONS: Array<[string, string, string]> = [
   ['a node the cluster does not have (another field)', 'timeline: [{at: 1s, action: drain-node, target: node/node-9}]', 'spec.timeline[0].target'],
   ['a matrix parameter that names no field of its target (another document)', 'variants: [{matrix: {target: deployment/web, replicaz: [1, 2]}}]', 'spec.variants[0].matrix.replicaz'],
   ['a duration string too long to simulate (the maximum applies to numbers only)', 'duration: 1000h', 'spec.duration'],
+  ['count with a pod/ target (which field applies depends on the target string)', 'timeline: [{at: 1s, action: delete-pod, target: pod/web-x, count: 2}]', 'spec.timeline[0].count'],
+  ['a label selector with bad syntax (its own grammar)', 'timeline: [{at: 1s, action: delete-pod, selector: "app in web"}]', 'spec.timeline[0].selector'],
   ['a distribution whose parameters contradict each other', 'images:\n  "nginx:1.25": {serviceTime: {dist: uniform, min: 2s, max: 1s}}', 'spec.images["nginx:1.25"].serviceTime'],
 ];
 
