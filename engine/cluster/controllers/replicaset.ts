@@ -1,9 +1,10 @@
 import type { ClusterContext } from '../context.js';
 import type { Pod, PodPhase, ReplicaSet, ReplicaSetStatus } from '../objects.js';
-import { controllerOf, getCondition, isPodActive, isPodAvailable, isPodReady } from '../objects.js';
+import { controllerOf, getCondition, isPodActive, isPodReady } from '../objects.js';
 import { deletePod, nameSuffix, podFromTemplate } from '../pods.js';
 import { objectKey } from '../store.js';
 import { WorkQueue } from '../workqueue.js';
+import { ReplicaSetPods } from './replicaset-pods.js';
 import { hash53 } from '../../kernel/random.js';
 
 /**
@@ -116,6 +117,8 @@ export class ReplicaSetController {
   private readonly counters = new Map<string, number>();
   /** Availability re-checks already scheduled, per RS key. */
   private readonly availabilityChecks = new Map<string, Set<number>>();
+  /** Each RS's pods and status counts, kept from pod events. */
+  private readonly pods = new ReplicaSetPods();
 
   constructor(private readonly ctx: ClusterContext) {
     this.queue = new WorkQueue(ctx.sim, () => ctx.config.controllerDelay, (key) => this.sync(key));
@@ -124,11 +127,14 @@ export class ReplicaSetController {
       if (type === 'DELETED') {
         this.counters.delete(rs.metadata.uid);
         this.availabilityChecks.delete(key);
+        this.pods.forget(rs.metadata.uid);
       } else this.queue.add(key);
     });
     ctx.store.watch('Pod', (_type, pod) => {
       const owner = controllerOf(pod.metadata);
-      if (owner?.kind === 'ReplicaSet') this.queue.add(objectKey({ namespace: pod.metadata.namespace, name: owner.name }));
+      if (owner?.kind !== 'ReplicaSet') return;
+      this.pods.touch(pod);
+      this.queue.add(objectKey({ namespace: pod.metadata.namespace, name: owner.name }));
     });
   }
 
@@ -137,10 +143,9 @@ export class ReplicaSetController {
     const slash = key.indexOf('/');
     const rs = this.ctx.store.get('ReplicaSet', key.slice(slash + 1), key.slice(0, slash));
     if (rs === undefined || rs.metadata.deletionTimestamp !== undefined) return;
-    const active = this.podsOf(rs).filter(isPodActive);
-    const diff = active.length - rs.spec.replicas;
+    const diff = this.counts(key, rs).replicas - rs.spec.replicas;
     if (diff < 0) this.createPods(rs, Math.min(-diff, BURST_REPLICAS));
-    else if (diff > 0) this.deletePods(rs, active, Math.min(diff, BURST_REPLICAS));
+    else if (diff > 0) this.deletePods(rs, this.pods.active(rs.metadata.uid), Math.min(diff, BURST_REPLICAS));
     this.updateStatus(key, rs);
   }
 
@@ -193,22 +198,25 @@ export class ReplicaSetController {
     return family.flatMap((r) => this.podsOf(r)).filter(isPodActive);
   }
 
+  /** The RS's counts now (its changed pods re-evaluated; O(changed pods)). */
+  private counts(key: string, rs: ReplicaSet) {
+    const ns = rs.metadata.namespace;
+    return this.pods.refresh(
+      rs.metadata.uid,
+      rs.spec.minReadySeconds,
+      this.ctx.sim.now,
+      (pod) => this.ctx.store.get('Pod', pod.metadata.name, ns) === pod,
+      (_pod, at) => this.scheduleAvailabilityCheck(key, at), // §1.5
+    );
+  }
+
   private updateStatus(key: string, rs: ReplicaSet): void {
-    const now = this.ctx.sim.now;
-    const active = this.podsOf(rs).filter(isPodActive);
-    const m = rs.spec.minReadySeconds;
-    let ready = 0, available = 0;
-    for (const pod of active) {
-      if (!isPodReady(pod)) continue;
-      ready++;
-      if (isPodAvailable(pod, m, now)) available++;
-      else this.scheduleAvailabilityCheck(key, pod, m); // §1.5
-    }
+    const c = this.counts(key, rs);
     const next: ReplicaSetStatus = {
-      replicas: active.length,
-      fullyLabeledReplicas: active.length,
-      readyReplicas: ready,
-      availableReplicas: available,
+      replicas: c.replicas,
+      fullyLabeledReplicas: c.replicas,
+      readyReplicas: c.readyReplicas,
+      availableReplicas: c.availableReplicas,
       observedGeneration: rs.metadata.generation,
     };
     const cur = rs.status;
@@ -224,11 +232,8 @@ export class ReplicaSetController {
   }
 
   /** Re-sync when a Ready pod reaches minReadySeconds (at exactly ready + minReadySeconds; see above). */
-  private scheduleAvailabilityCheck(key: string, pod: Pod, minReadySeconds: number): void {
-    const since = getCondition(pod.status.conditions, 'Ready')?.lastTransitionTime;
-    if (since === undefined) return;
-    const at = since + minReadySeconds;
-    if (at <= this.ctx.sim.now) return;
+  private scheduleAvailabilityCheck(key: string, at: number): void {
+    if (at <= this.ctx.sim.now || !Number.isFinite(at)) return;
     let set = this.availabilityChecks.get(key);
     if (set === undefined) this.availabilityChecks.set(key, (set = new Set()));
     if (set.has(at)) return;
