@@ -29,6 +29,9 @@ interface Members {
   heap: Array<{ at: number; pod: Pod }>;
   dirty: Set<Pod>;
   minReadySeconds: number;
+  /** Active pods per node, and the node each active pod was counted on. */
+  perNode: Map<string, number>;
+  nodeOf: Map<Pod, string>;
 }
 
 export class ReplicaSetPods {
@@ -61,11 +64,23 @@ export class ReplicaSetPods {
       m.ready.delete(pod);
       m.pending.delete(pod);
       const owned = controllerOf(pod.metadata)?.uid === rsUid;
+      const counted = m.nodeOf.get(pod);
+      if (counted !== undefined) {
+        m.nodeOf.delete(pod);
+        const n = m.perNode.get(counted)! - 1;
+        if (n === 0) m.perNode.delete(counted);
+        else m.perNode.set(counted, n);
+      }
       if (!owned || !exists(pod) || !isPodActive(pod)) {
         m.active.delete(pod);
         continue;
       }
       m.active.add(pod);
+      const node = pod.spec.nodeName;
+      if (node !== undefined) {
+        m.nodeOf.set(pod, node);
+        m.perNode.set(node, (m.perNode.get(node) ?? 0) + 1);
+      }
       const ready = getCondition(pod.status.conditions, 'Ready');
       if (ready?.status !== 'True') continue;
       m.ready.add(pod);
@@ -84,6 +99,11 @@ export class ReplicaSetPods {
     return { replicas: m.active.size, readyReplicas: m.ready.size, availableReplicas: m.ready.size - m.pending.size };
   }
 
+  /** Adds the ReplicaSet's active pods per node (as of its last refresh) into `into`. */
+  addPerNode(rsUid: string, into: Map<string, number>): void {
+    for (const [node, n] of this.byOwner.get(rsUid)?.perNode ?? []) into.set(node, (into.get(node) ?? 0) + n);
+  }
+
   /** Active pods of the ReplicaSet as of the last refresh, in creation order. */
   active(rsUid: string): Pod[] {
     return [...(this.byOwner.get(rsUid)?.active ?? [])];
@@ -91,7 +111,7 @@ export class ReplicaSetPods {
 
   private of(uid: string): Members {
     let m = this.byOwner.get(uid);
-    if (m === undefined) this.byOwner.set(uid, (m = { active: new Set(), ready: new Set(), pending: new Map(), heap: [], dirty: new Set(), minReadySeconds: 0 }));
+    if (m === undefined) this.byOwner.set(uid, (m = { active: new Set(), ready: new Set(), pending: new Map(), heap: [], dirty: new Set(), minReadySeconds: 0, perNode: new Map(), nodeOf: new Map() }));
     return m;
   }
 }
