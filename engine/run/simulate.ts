@@ -84,6 +84,11 @@ export interface RunTick {
 export interface SimulateHooks {
   /** Called about 100 times per run, as simulated time advances. */
   onTick?: ((tick: RunTick) => void) | undefined;
+  /**
+   * Called once the cluster exists, before anything is created in it: an observer (a test counting
+   * pods from the store's own events) may watch the store. It must not change anything.
+   */
+  onCluster?: ((cluster: Cluster) => void) | undefined;
 }
 
 /** Simulated time is run in this many slices (always, so results never depend on hooks). */
@@ -96,6 +101,7 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   const random = new RandomStreams(seed);
   const cluster = createCluster({ sim, random, behaviors: scenario.behaviors });
   const { ctx } = cluster;
+  hooks.onCluster?.(cluster);
   const notes: string[] = [];
 
   const recorder = new Recorder({ duration: spec.duration });
