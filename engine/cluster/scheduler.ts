@@ -58,9 +58,9 @@ interface Usage {
   score: PodRequests;
 }
 
-/** Nodes a pod's tolerations and nodeSelector allow (in name order), and why the others were filtered. */
+/** Nodes a pod's tolerations and nodeSelector allow (indices in name order), and why the others were filtered. */
 interface StaticFilter {
-  nodes: Node[];
+  nodes: number[];
   reasons: Map<string, number>;
 }
 
@@ -127,50 +127,67 @@ export class Scheduler {
   private cycle(): void {
     if (this.unbound.size === 0) return;
     const nodes = [...this.ctx.store.list('Node')].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    // the nodes' allocatable and bound requests as flat arrays for this cycle (kept up to date as pods are placed)
+    const k = nodes.length;
+    const t: NodeTable = { nodes, allocCpu: new Float64Array(k), allocMemory: new Float64Array(k), fitCpu: new Float64Array(k), fitMemory: new Float64Array(k), scoreCpu: new Float64Array(k), scoreMemory: new Float64Array(k) };
+    nodes.forEach((n, i) => {
+      const u = this.usageOf(n.metadata.name);
+      t.allocCpu[i] = n.status.allocatable.cpu;
+      t.allocMemory[i] = n.status.allocatable.memory;
+      t.fitCpu[i] = u.fit.cpu;
+      t.fitMemory[i] = u.fit.memory;
+      t.scoreCpu[i] = u.score.cpu;
+      t.scoreMemory[i] = u.score.memory;
+    });
     const filters = new Map<string, StaticFilter>();
     for (const pod of [...this.unbound.values()]) {
       if (!isUnbound(pod)) continue;
       const key = JSON.stringify([pod.spec.tolerations ?? null, pod.spec.nodeSelector ?? null]);
       let f = filters.get(key);
       if (f === undefined) filters.set(key, (f = staticFilter(pod, nodes)));
-      this.schedule(pod, nodes.length, f);
+      this.schedule(pod, t, f);
     }
   }
 
-  private schedule(pod: Pod, nodeCount: number, filter: StaticFilter): void {
+  private schedule(pod: Pod, t: NodeTable, filter: StaticFilter): void {
     const req = podRequests(pod);
     const sreq = scoringRequests(pod);
     let noCpu = 0, noMemory = 0;
-    let best: Node | undefined;
+    let best = -1;
     let bestScore = 0;
-    for (const node of filter.nodes) {
-      const u = this.usageOf(node.metadata.name);
-      const alloc = node.status.allocatable;
-      const cpuShort = u.fit.cpu + req.cpu > alloc.cpu + 1e-9;
-      const memoryShort = u.fit.memory + req.memory > alloc.memory;
+    const candidates = filter.nodes;
+    for (let c = 0; c < candidates.length; c++) {
+      const i = candidates[c]!;
+      const allocCpu = t.allocCpu[i]!, allocMemory = t.allocMemory[i]!;
+      const cpuShort = t.fitCpu[i]! + req.cpu > allocCpu + 1e-9;
+      const memoryShort = t.fitMemory[i]! + req.memory > allocMemory;
       if (cpuShort) noCpu++;
       if (memoryShort) noMemory++;
       if (cpuShort || memoryShort) continue;
-      const score = (free(alloc.cpu, u.score.cpu, sreq.cpu) + free(alloc.memory, u.score.memory, sreq.memory)) / 2;
-      if (best === undefined || score > bestScore + 1e-12) {
-        best = node;
+      const score = (free(allocCpu, t.scoreCpu[i]!, sreq.cpu) + free(allocMemory, t.scoreMemory[i]!, sreq.memory)) / 2;
+      if (best < 0 || score > bestScore + 1e-12) {
+        best = i;
         bestScore = score;
       }
     }
     const now = this.ctx.sim.now;
     const name = pod.metadata.name;
-    if (best === undefined) {
+    if (best < 0) {
       const reasons = new Map(filter.reasons);
       if (noCpu > 0) reasons.set('Insufficient cpu', noCpu);
       if (noMemory > 0) reasons.set('Insufficient memory', noMemory);
       const parts = [...reasons.entries()].map(([r, n]) => `${n} ${r}`).sort();
-      const message = `0/${nodeCount} nodes are available${parts.length > 0 ? ': ' + parts.join(', ') : ''}.`;
+      const message = `0/${t.nodes.length} nodes are available${parts.length > 0 ? ': ' + parts.join(', ') : ''}.`;
       setCondition(pod.status.conditions, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }, now);
       this.ctx.store.update(pod);
       this.ctx.events.warning('Pod', name, 'FailedScheduling', message);
       return;
     }
-    const nodeName = best.metadata.name;
+    const nodeName = t.nodes[best]!.metadata.name;
+    t.fitCpu[best] = t.fitCpu[best]! + req.cpu;
+    t.fitMemory[best] = t.fitMemory[best]! + req.memory;
+    t.scoreCpu[best] = t.scoreCpu[best]! + sreq.cpu;
+    t.scoreMemory[best] = t.scoreMemory[best]! + sreq.memory;
     pod.spec.nodeName = nodeName;
     setCondition(pod.status.conditions, { type: 'PodScheduled', status: 'True' }, now);
     this.ctx.events.normal('Pod', name, 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${name} to ${nodeName}`);
@@ -178,12 +195,24 @@ export class Scheduler {
   }
 }
 
+/** The nodes of one cycle (by name) and their figures, indexed alike. */
+interface NodeTable {
+  nodes: Node[];
+  allocCpu: Float64Array;
+  allocMemory: Float64Array;
+  fitCpu: Float64Array;
+  fitMemory: Float64Array;
+  scoreCpu: Float64Array;
+  scoreMemory: Float64Array;
+}
+
 /** The filters that depend on the node and the pod's template only (cordon, taints, readiness, nodeSelector). */
 function staticFilter(pod: Pod, nodes: readonly Node[]): StaticFilter {
   const reasons = new Map<string, number>();
   const reason = (r: string): void => void reasons.set(r, (reasons.get(r) ?? 0) + 1);
-  const out: Node[] = [];
-  for (const node of nodes) {
+  const out: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
     if (node.spec.unschedulable) {
       reason('node(s) were unschedulable');
       continue;
@@ -203,7 +232,7 @@ function staticFilter(pod: Pod, nodes: readonly Node[]): StaticFilter {
       reason("node(s) didn't match Pod's node affinity/selector");
       continue;
     }
-    out.push(node);
+    out.push(i);
   }
   return { nodes: out, reasons };
 }

@@ -113,20 +113,27 @@ export function rankVictims<T extends VictimInfo>(pods: readonly T[], now?: numb
  */
 export function selectVictims<T extends VictimInfo>(pods: readonly T[], count: number, now?: number): T[] {
   if (count <= 0) return [];
+  const n = pods.length;
+  const timed = now !== undefined;
   const bucket = (t: number): number => {
     const d = (now! - Math.floor(t)) * 1e9;
     return d > 0 ? Math.floor(Math.log2(d)) : -1;
   };
-  const timed = now !== undefined;
-  const keys = pods.map((p, i) => ({ p, i, ready: timed && p.ready ? bucket(p.readyTime ?? 0) : 0, created: timed ? bucket(p.createdAt) : 0 }));
-  type Key = (typeof keys)[number];
+  const readyB = new Int32Array(n), createdB = new Int32Array(n);
+  if (timed) {
+    for (let i = 0; i < n; i++) {
+      const p = pods[i]!;
+      if (p.ready) readyB[i] = bucket(p.readyTime ?? 0);
+      createdB[i] = bucket(p.createdAt);
+    }
+  }
   const uid = (a: VictimInfo, b: VictimInfo): number => {
     const ua = a.uid ?? '', ub = b.uid ?? '';
     return ua < ub ? -1 : ua > ub ? 1 : 0;
   };
   // compareVictims with the buckets precomputed, then the input order (the stable sort's)
-  const cmp = (x: Key, y: Key): number => {
-    const a = x.p, b = y.p;
+  const cmp = (x: number, y: number): number => {
+    const a = pods[x]!, b = pods[y]!;
     const aSched = a.nodeName !== undefined, bSched = b.nodeName !== undefined;
     if (aSched !== bSched) return aSched ? 1 : -1;
     if (PHASE_RANK[a.phase] !== PHASE_RANK[b.phase]) return PHASE_RANK[a.phase] - PHASE_RANK[b.phase];
@@ -134,30 +141,21 @@ export function selectVictims<T extends VictimInfo>(pods: readonly T[], count: n
     if (a.deletionCost !== b.deletionCost) return a.deletionCost - b.deletionCost;
     if (a.relatedOnNode !== b.relatedOnNode) return b.relatedOnNode - a.relatedOnNode;
     if (a.ready && b.ready && a.readyTime !== b.readyTime) {
-      const c = timed ? x.ready - y.ready || uid(a, b) : (b.readyTime ?? 0) - (a.readyTime ?? 0);
+      const c = timed ? readyB[x]! - readyB[y]! || uid(a, b) : (b.readyTime ?? 0) - (a.readyTime ?? 0);
       if (c !== 0) return c;
     }
     if (a.restartCount !== b.restartCount) return b.restartCount - a.restartCount;
     if (a.createdAt !== b.createdAt) {
-      const c = timed ? x.created - y.created || uid(a, b) : b.createdAt - a.createdAt;
+      const c = timed ? createdB[x]! - createdB[y]! || uid(a, b) : b.createdAt - a.createdAt;
       if (c !== 0) return c;
     }
-    return x.i - y.i;
+    return x - y;
   };
-  if (count >= keys.length) return keys.sort(cmp).map((k) => k.p);
+  const order = (idx: number[]): T[] => idx.sort(cmp).map((i) => pods[i]!);
+  if (count >= n) return order(Array.from({ length: n }, (_, i) => i));
   // a max-heap (by cmp) of the best `count` so far: its top is the first to give way
-  const heap: Key[] = [];
-  const down = (i: number): void => {
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= heap.length) return;
-      const c = l + 1 < heap.length && cmp(heap[l + 1]!, heap[l]!) > 0 ? l + 1 : l;
-      if (cmp(heap[c]!, heap[i]!) <= 0) return;
-      [heap[c], heap[i]] = [heap[i]!, heap[c]!];
-      i = c;
-    }
-  };
-  for (const k of keys) {
+  const heap: number[] = [];
+  for (let k = 0; k < n; k++) {
     if (heap.length < count) {
       heap.push(k);
       for (let i = heap.length - 1; i > 0; ) {
@@ -168,10 +166,17 @@ export function selectVictims<T extends VictimInfo>(pods: readonly T[], count: n
       }
     } else if (cmp(k, heap[0]!) < 0) {
       heap[0] = k;
-      down(0);
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        if (l >= heap.length) break;
+        const c = l + 1 < heap.length && cmp(heap[l + 1]!, heap[l]!) > 0 ? l + 1 : l;
+        if (cmp(heap[c]!, heap[i]!) <= 0) break;
+        [heap[c], heap[i]] = [heap[i]!, heap[c]!];
+        i = c;
+      }
     }
   }
-  return heap.sort(cmp).map((k) => k.p);
+  return order(heap);
 }
 
 function deletionCost(pod: Pod): number {
@@ -247,7 +252,7 @@ export class ReplicaSetController {
   /** The first `count` of this RS's active pods in §3.1 order. */
   private rank(rs: ReplicaSet, active: Pod[], count: number): Pod[] {
     const perNode = this.relatedPerNode(rs);
-    const infos = active.map((pod) => ({ pod, ...victimInfo(pod, perNode) }));
+    const infos = active.map((pod) => victimInfo(pod, perNode));
     return selectVictims(infos, count, this.ctx.sim.now).map((i) => i.pod);
   }
 
@@ -312,17 +317,22 @@ export class ReplicaSetController {
   }
 }
 
-function victimInfo(pod: Pod, perNode: ReadonlyMap<string, number>): VictimInfo {
-  const ready = isPodReady(pod);
+function victimInfo(pod: Pod, perNode: ReadonlyMap<string, number>): VictimInfo & { pod: Pod } {
+  const ready = getCondition(pod.status.conditions, 'Ready');
+  const isReady = ready?.status === 'True';
+  let restartCount = 0;
+  for (const c of pod.status.containerStatuses) if (c.restartCount > restartCount) restartCount = c.restartCount;
+  const node = pod.spec.nodeName;
   return {
+    pod,
     name: pod.metadata.name,
-    nodeName: pod.spec.nodeName,
+    nodeName: node,
     phase: pod.status.phase,
-    ready,
-    readyTime: ready ? getCondition(pod.status.conditions, 'Ready')?.lastTransitionTime : undefined,
+    ready: isReady,
+    readyTime: isReady ? ready.lastTransitionTime : undefined,
     deletionCost: deletionCost(pod),
-    relatedOnNode: pod.spec.nodeName === undefined ? 0 : perNode.get(pod.spec.nodeName) ?? 0,
-    restartCount: pod.status.containerStatuses.reduce((m, c) => Math.max(m, c.restartCount), 0),
+    relatedOnNode: node === undefined ? 0 : perNode.get(node) ?? 0,
+    restartCount,
     createdAt: pod.metadata.creationTimestamp,
     uid: pod.metadata.uid,
   };
