@@ -17,7 +17,7 @@ import { sharedDir } from './dataplane.js';
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, HERE.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 const SCENARIO = path.join(ROOT, 'bench/scenarios/service-limit.yaml');
 /** λ = ρ·N·k·μ of the model. */
 export const LAMBDA = 0.8 * 50 * 4 * 100;

@@ -4,7 +4,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, renderVerdict, sloValue, useColor } from '../../reports/terminal.js';
-import { defaultWorkers, executePlan, InputsChangedError } from '../run/pool.js';
+import { executePlan, InputsChangedError } from '../run/pool.js';
+import { choosePool, describePool, estimateWork } from '../run/poolsize.js';
 import { collectResults, expandScenarios, InterruptedError, planExpanded, type RunFailure, type ScenarioRuns, type Simulator } from '../run/run.js';
 import {
   checkPartialSet,
@@ -233,7 +234,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
     .addOption(
       new Option('--workers <n>', 'worker threads running the runs (1: in this thread)')
         .argParser(positiveInt(`a positive integer (at most ${MAX_WORKERS})`, MAX_WORKERS))
-        .default(undefined, 'the number of cores'),
+        .default(undefined, 'the cores available, fewer or none for a small plan; see the progress line'),
     )
     .option('--shard <i/n>', `run only shard i of n of the plan and write <out>/partial-<i>-of-<n>.json for kubesim merge (auto/n: i from ${JOB_INDEX_ENV} + 1)`)
     .option('--out <dir>', 'folder for the report files', DEFAULT_OUT)
@@ -366,8 +367,11 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
     quiet,
     deps.now,
   );
+  const pool = choosePool(estimateWork(expanded, items), deps.simulate !== undefined ? 1 : opts.workers);
+  const where = describePool(pool, items.length);
+  if (!quiet && where !== undefined) io.stderr.write(`kubesim: ${where}\n`);
   const results = await executePlan(expanded, items, {
-    workers: opts.workers ?? defaultWorkers(),
+    workers: pool.threads,
     // the paths exactly as loaded here (worker threads share the process's current folder), so the
     // workers group and name the scenarios the same way (a bare folder `.` is named after the path given)
     source: { files, options: planOptions, fileOptions: readOptions },

@@ -34,6 +34,7 @@ export {
 export {
   Recorder,
   mergeRunMetrics,
+  poolTotals,
   snapshotOf,
   MAX_POD_INDEX,
   type RecorderOptions,

@@ -196,33 +196,47 @@ export function snapshotOf(json: RunMetricsJSON): MetricsSnapshot {
   };
 }
 
+/** The pooled request counts and latency of runs (no series: what a variant's summary needs). */
+export type PooledTotals = Pick<RunMetricsJSON, 'requests' | 'availability' | 'latencyMs' | 'latencyHistogram'>;
+
 /**
- * Pools runs (replications or shards, all of the same duration and interval) into one: counts, pods,
- * histograms and time series add exactly (integer sums do not depend on the order of parts); latency
- * figures and availability are recomputed from the pooled data. Rollout figures combine worst-case
- * (`rolloutStatsOf`). Throws a RangeError for no parts or mismatched series.
+ * Pools the counts and latency histograms of runs: integer sums, so the result does not depend on the
+ * order of the parts; latency figures and availability are recomputed from the pooled data.
  */
-export function mergeRunMetrics(parts: readonly RunMetricsJSON[]): RunMetricsJSON {
-  const first = parts[0];
-  if (first === undefined) throw new RangeError('mergeRunMetrics needs at least one part');
+export function poolTotals(parts: readonly RunMetricsJSON[]): PooledTotals {
   const byOutcome = outcomeRecord(() => 0);
   const h = new LatencyHistogram();
-  const pods: number[] = [];
-  const series = TimeSeries.fromJSON(first.timeseries);
-  const rollouts: { durationS: number | null; minAvailable: number; maxPods: number }[] = [];
-  parts.forEach((p, i) => {
+  for (const p of parts) {
     for (const o of OUTCOMES) byOutcome[o] += p.requests.byOutcome[o];
     h.merge(LatencyHistogram.decode(p.latencyHistogram));
-    p.pods.forEach((n, k) => (pods[k] = (pods[k] ?? 0) + n));
-    if (i > 0) series.merge(TimeSeries.fromJSON(p.timeseries));
-    if (p.rollout !== null) rollouts.push({ ...p.rollout, durationS: p.rollout.duration });
-  });
+  }
   const total = OUTCOMES.reduce((sum, o) => sum + byOutcome[o], 0);
   return {
     requests: { total, ok: byOutcome.ok, failed: total - byOutcome.ok, byOutcome },
     availability: total === 0 ? null : byOutcome.ok / total,
     latencyMs: latencyMsOf(h),
     latencyHistogram: h.encode(),
+  };
+}
+
+/**
+ * Pools runs (replications or shards, all of the same duration and interval) into one: `poolTotals`,
+ * plus pods and time series added exactly. Rollout figures combine worst-case (`rolloutStatsOf`).
+ * Throws a RangeError for no parts or mismatched series.
+ */
+export function mergeRunMetrics(parts: readonly RunMetricsJSON[]): RunMetricsJSON {
+  const first = parts[0];
+  if (first === undefined) throw new RangeError('mergeRunMetrics needs at least one part');
+  const pods: number[] = [];
+  const series = TimeSeries.fromJSON(first.timeseries);
+  const rollouts: { durationS: number | null; minAvailable: number; maxPods: number }[] = [];
+  parts.forEach((p, i) => {
+    p.pods.forEach((n, k) => (pods[k] = (pods[k] ?? 0) + n));
+    if (i > 0) series.merge(TimeSeries.fromJSON(p.timeseries));
+    if (p.rollout !== null) rollouts.push({ ...p.rollout, durationS: p.rollout.duration });
+  });
+  return {
+    ...poolTotals(parts),
     pods,
     rollout: rolloutStatsOf(rollouts) ?? null,
     timeseries: series.toJSON(),

@@ -91,6 +91,9 @@ export class TimeSeries {
   private readonly cells: Uint32Array;
   private readonly gauges = new Map<string, Gauge>();
   private runs = 1;
+  private hotBucket = 0;
+  private hotLow = 0; // an empty range until the first bucketOf
+  private hotHigh = 0;
 
   constructor(options: TimeSeriesOptions) {
     const interval = options.interval ?? 1;
@@ -115,6 +118,18 @@ export class TimeSeries {
 
   /** The bucket index of time t (seconds). */
   bucketOf(t: number): number {
+    // Requests end in time order, so most calls fall in the bucket of the previous call, well inside
+    // its boundaries (the cached range stays clear of the ±ε band around them).
+    if (t > this.hotLow && t < this.hotHigh) return this.hotBucket;
+    const b = this.bucketOfSlow(t);
+    const i = this.interval;
+    this.hotBucket = b;
+    this.hotLow = b === 0 ? -Infinity : b * i * (1 + 4 * BOUNDARY_EPSILON);
+    this.hotHigh = b === this.length - 1 ? Infinity : (b + 1) * i * (1 - 4 * BOUNDARY_EPSILON);
+    return b;
+  }
+
+  private bucketOfSlow(t: number): number {
     const q = t / this.interval;
     const r = Math.round(q);
     let b = Math.abs(q - r) <= BOUNDARY_EPSILON * Math.max(1, Math.abs(r)) ? r : Math.floor(q);

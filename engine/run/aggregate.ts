@@ -1,5 +1,5 @@
 import { FAILURE_OUTCOMES, type FailureOutcome } from '../metrics/outcomes.js';
-import { mergeRunMetrics, type LatencyMsJSON, type RunMetricsJSON } from '../metrics/recorder.js';
+import { poolTotals, type LatencyMsJSON, type RunMetricsJSON } from '../metrics/recorder.js';
 
 /**
  * Statistics over replications (issue 6): per variant, the mean and 95% confidence interval of each
@@ -382,7 +382,7 @@ export function summarizeVariant(runs: readonly ReplicationMetrics[]): VariantSu
   }
   let pooled: VariantSummaryJSON['pooled'] = null;
   if (sorted.length > 0) {
-    const m = mergeRunMetrics(sorted.map((r) => r.metrics));
+    const m = poolTotals(sorted.map((r) => r.metrics));
     pooled = { requests: m.requests, availability: round(m.availability, DECIMALS.fraction), latencyMs: m.latencyMs };
   }
   return { replications: sorted.length, confidence: CONFIDENCE, metrics, pooled };

@@ -171,7 +171,7 @@ function timelineLength(s: LoadedScenario): { total: number; worst: number } {
 }
 
 /** Requests a traffic entry sends in one run at most: its peak rate × the duration (closed: users at 1000/s each without think time). */
-function requestsOf(t: TrafficSpec, s: LoadedScenario): number {
+export function requestsOf(t: TrafficSpec, s: LoadedScenario): number {
   const duration = s.spec.duration;
   if (t.workload === 'closed') {
     const think = Math.max(0.001, t.thinkTime.mean);

@@ -1,6 +1,6 @@
 import type { FileOptions } from '../scenario/files.js';
 import { existsSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
+import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { PlanItem, PlanOptions } from './plan.js';
 import { InterruptedError, runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
@@ -26,14 +26,9 @@ let pools = 0;
  * If the files changed on disk since they were read, the run stops with InputsChangedError.
  */
 
-/** The number of workers `--workers` defaults to: the cores this process may use. */
 /** Each worker's heap limit: the machine's memory shared by the threads and the main thread (256 … 4096 MiB). */
 export function defaultWorkerMemoryMb(threads: number): number {
   return Math.max(256, Math.min(4096, Math.floor(totalmem() / 2 ** 20 / (threads + 1))));
-}
-
-export function defaultWorkers(): number {
-  return Math.max(1, availableParallelism());
 }
 
 /** The scenario files changed between the main thread's reading and a worker's (bad input: exit 2). */

@@ -3,9 +3,10 @@ import type { Simulation } from '../kernel/simulation.js';
 /**
  * Client timeouts of one client population. Every attempt of a population has the same timeout, so
  * deadlines arrive in send order: a FIFO ring of (deadline, request, serial) with ONE kernel event armed
- * for the head replaces a heap entry per request. Attempts that end earlier are skipped lazily when they
- * reach the head (their serial no longer matches). Memory is bounded by the attempts started within one
- * timeout window; the kernel's heap stays small however long the timeout.
+ * for the head replaces a heap entry per request. Attempts that end earlier are dropped lazily once
+ * they reach the head (their serial no longer matches), on each start and when the timer fires. Memory
+ * is bounded by the attempts started since the oldest one still waiting (at worst one timeout window);
+ * the kernel's heap stays small however long the timeout.
  */
 export class TimeoutQueue {
   private deadline = new Float64Array(64);
@@ -29,6 +30,7 @@ export class TimeoutQueue {
   /** Starts the timeout of attempt (r, serial) now. A timeout of Infinity never fires. */
   start(r: number, serial: number): void {
     if (this.timeout === Infinity) return;
+    this.dropEnded();
     if (this.len === this.deadline.length) this.grow();
     const cap = this.deadline.length;
     const i = (this.head + this.len) & (cap - 1);
@@ -43,6 +45,19 @@ export class TimeoutQueue {
   /** Entries held (live or already ended), for memory accounting. */
   get size(): number {
     return this.len;
+  }
+
+  /**
+   * Pops the attempts at the head that already ended: each entry is popped once, so this is O(1)
+   * amortised, and the ring holds only what lies between the oldest waiting attempt and the newest
+   * (a few in flight under normal load) instead of every attempt started within one timeout window.
+   */
+  private dropEnded(): void {
+    const cap = this.deadline.length;
+    while (this.len > 0 && !this.isCurrent(this.req[this.head]!, this.serial[this.head]!)) {
+      this.head = (this.head + 1) & (cap - 1);
+      this.len--;
+    }
   }
 
   private arm(at: number): void {

@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_FORMATS } from '../../reports/formats.js';
 
 /**
- * The kubesim command as users run it: the compiled dist/engine/cli/main.js (`npm test` builds first)
+ * The kubesim command as users run it: the bundled dist/bin/kubesim.js (`npm test` builds first)
  * in a child process, from the repository root so paths in the report are relative to it.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 const FIX = 'test/fixtures/cli';
 const OUTCOMES = ['ok', 'no_endpoints', 'refused', 'reset', 'timeout', 'overload', 'app_error'];
 

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CORPUS = path.resolve(ROOT, '../shared/corpus');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 const present = existsSync(CORPUS);
 const files = present ? readdirSync(CORPUS).filter((f) => f.endsWith('.yaml')).sort() : [];
 const tmp = mkdtempSync(path.join(tmpdir(), 'kubesim-corpus-'));

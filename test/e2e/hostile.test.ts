@@ -7,11 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
  * Issue 10: a scenario file from a pull request is untrusted input. Each hostile input here goes
- * through the built command (dist/engine/cli/main.js) in a child process with a hard kill timeout, so
+ * through the built command (dist/bin/kubesim.js) in a child process with a hard kill timeout, so
  * a hang fails the test instead of the run. Bad input must be exit 2 with `file:line:col: path:`.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 /** Generous: a slow, loaded 2-core machine; a hang is killed and shows as code null. */
 const KILL_AFTER_MS = 90_000;
 const SPAWN_TEST_TIMEOUT = 240_000;

@@ -15,7 +15,7 @@ import { sweepReport } from '../support/report-sweep.js';
  * the tests read the page the way a user sees it: the DOM the client script built.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 const CHROMIUM = '/usr/bin/chromium';
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SLOW = { timeout: 300_000 };

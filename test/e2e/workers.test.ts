@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * 3 replications of a 20 s rollout: 6 runs.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 const SWEEP = 'test/fixtures/run/sweep.yaml';
 /**
  * Hooks and tests here spawn the CLI (several times in a hook): on a slow, loaded 2-core machine that

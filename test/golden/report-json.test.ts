@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest';
  *   npm run build && UPDATE_GOLDEN=1 npx vitest run test/golden
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CLI = path.join(ROOT, 'dist/engine/cli/main.js');
+const CLI = path.join(ROOT, 'dist/bin/kubesim.js');
 const GOLDEN = path.join(ROOT, 'test/golden/report-json');
 const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 /** Spawns the CLI: minutes on a slow, loaded 2-core machine; the limit only catches a hang. */

@@ -1,0 +1,43 @@
+// The build: TypeScript to dist/ (the library and the tests' entry points), the report page's assets
+// beside the modules that read them, then the shipped command as two bundles (dist/bin/kubesim.js and
+// the worker thread's dist/bin/worker.js). Node 20 has no compile cache for ES modules, so resolving,
+// reading and compiling ~100 files costs more start-up than everything a 0-request run does; one file
+// each halves it (bench/README.md, "Start-up").
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = (...p) => path.join(root, 'dist', ...p);
+const require = createRequire(import.meta.url);
+
+execFileSync(process.execPath, [path.join(path.dirname(require.resolve('typescript/package.json')), 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.json')], { stdio: 'inherit' });
+
+// reports/html.ts reads ./html/{client.js,style.css} beside itself: beside dist/reports/html.js and,
+// once bundled, beside dist/bin/kubesim.js (and the worker, which never writes a page).
+for (const dir of [dist('reports', 'html'), dist('bin', 'html')]) {
+  mkdirSync(dir, { recursive: true });
+  for (const f of ['client.js', 'style.css']) copyFileSync(path.join(root, 'reports', 'html', f), path.join(dir, f));
+}
+
+await build({
+  entryPoints: { kubesim: dist('engine', 'cli', 'main.js'), worker: dist('engine', 'run', 'worker.js') },
+  outdir: dist('bin'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // Loaded only when a pool is used (engine/run/pool.ts), from node_modules like any dependency.
+  external: ['piscina'],
+  // CommonJS dependencies (commander, hdr-histogram-js, seedrandom) call require for Node's modules.
+  banner: { js: "import { createRequire as __kubesimRequire } from 'node:module'; const require = __kubesimRequire(import.meta.url);" },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  legalComments: 'linked',
+  logLevel: 'warning',
+});
+chmodSync(dist('bin', 'kubesim.js'), 0o755);
+chmodSync(dist('engine', 'cli', 'main.js'), 0o755);
