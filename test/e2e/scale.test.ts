@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { rolloutScenario } from '../../bench/process.js';
+import { BURST_REPLICAS } from '../../engine/cluster/controllers/replicaset.js';
 import { countReplicaSetPods } from '../../engine/cluster/controllers/replicaset-pods.js';
 import { isPodActive, isPodReady, type Pod } from '../../engine/cluster/objects.js';
 import { simulate } from '../../engine/run/simulate.js';
@@ -16,10 +17,10 @@ import { loadScenarioFiles } from '../../engine/scenario/load.js';
  * against these counts. Every ReplicaSet status written equals a from-scratch count of its pods at
  * that instant (the incremental ReplicaSetPods index against `countReplicaSetPods`).
  *
- * 1,000 pods on every `npm test`; `KUBESIM_SCALE_PODS=10000 npx vitest run test/e2e/scale.test.ts`
- * runs the 10,000-pod rollout (about a minute of CPU). No wall-clock assertion.
+ * 1,000 and 2,000 pods on every `npm test`; `KUBESIM_SCALE_PODS=10000 npx vitest run
+ * test/e2e/scale.test.ts` adds the 10,000-pod rollout (about 20 s of CPU). No wall-clock assertion.
  */
-const SIZES = [1000, ...(process.env.KUBESIM_SCALE_PODS !== undefined ? [Number(process.env.KUBESIM_SCALE_PODS)] : [])];
+const SIZES = [1000, 2000, ...(process.env.KUBESIM_SCALE_PODS !== undefined ? [Number(process.env.KUBESIM_SCALE_PODS)] : [])];
 const dir = mkdtempSync(path.join(tmpdir(), 'kubesim-scale-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -69,7 +70,12 @@ describe.each(SIZES)('rolling update of %i pods', (N) => {
     expect(maxActive).toBeGreaterThan(N); // the rollout did surge
     expect(maxActive).toBeLessThanOrEqual(N + surge);
     expect(minAvailable).toBeLessThan(N); // and did take pods away
-    expect(minAvailable).toBeGreaterThanOrEqual(N - unavailable);
+    // While an old ReplicaSet's scale-down is split into BurstReplicas (500) deletions per sync, its
+    // status still counts the pods left to delete as available, and §1.3 (b) scales old ReplicaSets down
+    // by Σ status.availableReplicas − minAvailable: the true count can then dip by up to one burst. So
+    // the bound is exact while a step (25% of N) fits in one burst (N ≤ 2,000), within one burst above.
+    const slack = unavailable > BURST_REPLICAS ? BURST_REPLICAS : 0;
+    expect(minAvailable).toBeGreaterThanOrEqual(N - unavailable - slack);
     // the tracker agrees with the source
     expect(ro.maxActivePods).toBe(maxActive);
     expect(ro.minAvailable).toBe(minAvailable);

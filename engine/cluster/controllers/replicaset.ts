@@ -192,6 +192,8 @@ export class ReplicaSetController {
   private readonly availabilityChecks = new Map<string, Set<number>>();
   /** Each RS's pods and status counts, kept from pod events. */
   private readonly pods = new ReplicaSetPods();
+  /** §3.1 facts of each pod as of its last event (relatedOnNode filled in at each ranking). */
+  private readonly victimInfos = new Map<Pod, VictimInfo & { pod: Pod }>();
 
   constructor(private readonly ctx: ClusterContext) {
     this.queue = new WorkQueue(ctx.sim, () => ctx.config.controllerDelay, (key) => this.sync(key));
@@ -207,6 +209,7 @@ export class ReplicaSetController {
       const owner = controllerOf(pod.metadata);
       if (owner?.kind !== 'ReplicaSet') return;
       this.pods.touch(pod);
+      this.victimInfos.delete(pod);
       this.queue.add(objectKey({ namespace: pod.metadata.namespace, name: owner.name }));
     });
   }
@@ -252,7 +255,12 @@ export class ReplicaSetController {
   /** The first `count` of this RS's active pods in §3.1 order. */
   private rank(rs: ReplicaSet, active: Pod[], count: number): Pod[] {
     const perNode = this.relatedPerNode(rs);
-    const infos = active.map((pod) => victimInfo(pod, perNode));
+    const infos = active.map((pod) => {
+      let info = this.victimInfos.get(pod);
+      if (info === undefined) this.victimInfos.set(pod, (info = victimInfo(pod)));
+      info.relatedOnNode = info.nodeName === undefined ? 0 : perNode.get(info.nodeName) ?? 0;
+      return info;
+    });
     return selectVictims(infos, count, this.ctx.sim.now).map((i) => i.pod);
   }
 
@@ -317,7 +325,8 @@ export class ReplicaSetController {
   }
 }
 
-function victimInfo(pod: Pod, perNode: ReadonlyMap<string, number>): VictimInfo & { pod: Pod } {
+/** The §3.1 facts of a pod (relatedOnNode left 0: it depends on the other pods). */
+function victimInfo(pod: Pod): VictimInfo & { pod: Pod } {
   const ready = getCondition(pod.status.conditions, 'Ready');
   const isReady = ready?.status === 'True';
   let restartCount = 0;
@@ -331,7 +340,7 @@ function victimInfo(pod: Pod, perNode: ReadonlyMap<string, number>): VictimInfo 
     ready: isReady,
     readyTime: isReady ? ready.lastTransitionTime : undefined,
     deletionCost: deletionCost(pod),
-    relatedOnNode: node === undefined ? 0 : perNode.get(node) ?? 0,
+    relatedOnNode: 0,
     restartCount,
     createdAt: pod.metadata.creationTimestamp,
     uid: pod.metadata.uid,
