@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 let counter = 0;
@@ -12,6 +12,38 @@ export function removePendingTemps(): void {
 }
 
 /**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync loops forever on a path it can never
+ * create, such as one under /proc (ENOENT from a parent that exists). A folder another process (a
+ * parallel shard) made meanwhile is fine.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let d = path.resolve(dir);
+  while (!isThere(d)) {
+    missing.push(d);
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  for (const m of missing.reverse()) {
+    try {
+      mkdirSync(m);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(m).isDirectory()) throw e;
+    }
+  }
+}
+
+function isThere(p: string): boolean {
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Writes `data` to `file` atomically: the bytes go to a temporary file in the same folder (so the
  * rename cannot cross file systems), are flushed to disk, and the temporary file is renamed over
  * `file`. Readers see the old file or the new one, never a partly written one. On any failure the
@@ -19,7 +51,7 @@ export function removePendingTemps(): void {
  */
 export function writeFileAtomic(file: string, data: string): void {
   const dir = path.dirname(file);
-  mkdirSync(dir, { recursive: true });
+  makeFolders(dir);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   let fd: number | undefined;
   pending.add(temp);

@@ -16,7 +16,7 @@ export interface ReportWriter {
 }
 
 const writers: ReportWriter[] = [
-  { name: 'json', description: 'report.json: the whole report model (see the README)', write: (r, out) => [writeJsonReport(r, out)] },
+  { name: 'json', description: 'report.json: the whole report model (see reports/README.md)', write: (r, out) => [writeJsonReport(r, out)] },
   { name: 'html', description: 'report.html: one self-contained page with charts, findings and the event log (works offline)', write: (r, out) => [writeHtmlReport(r, out)] },
   { name: 'md', description: 'summary.md: verdict, SLOs, findings and ranking in Markdown (CI job summary, MR comment)', write: (r, out) => [writeMarkdownReport(r, out)] },
   { name: 'junit', description: 'junit.xml: one test case per SLO per variant (CI test reports)', write: (r, out) => [writeJunitReport(r, out)] },

@@ -30,7 +30,7 @@ export type { ComparisonJSON, EstimateJSON, MetricComparisonJSON, MetricId, Vari
  * Stability: the model holds no wall-clock value; every number is rounded (seconds to 6 decimals,
  * milliseconds to 3, fractions to 12), keys come in a fixed order, and file paths are relative to
  * the current directory with `/` separators — so the same inputs and seeds give a byte-identical
- * report.json on any machine. Each field is documented in the README ("Report (report.json)").
+ * report.json on any machine. Each field is documented in reports/README.md ("report.json").
  *
  * Versioning: `schemaVersion` changes when a field is renamed, removed or changes meaning; fields may
  * be added without changing it.

@@ -29,7 +29,7 @@ export interface BehaviorProfile {
   cpuPerRequest: number;
 }
 
-/** Defaults for an image the scenario does not describe (documented in the README). */
+/** Defaults for an image the scenario does not describe (documented in scenarios/README.md, "spec.images"). */
 export function defaultBehavior(): BehaviorProfile {
   return {
     startup: constant(5),

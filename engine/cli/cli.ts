@@ -1,6 +1,7 @@
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { makeFolders } from '../../reports/atomic.js';
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, renderVerdict, sloValue, useColor } from '../../reports/terminal.js';
@@ -215,7 +216,13 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
   const program = new Command('kubesim')
     .description('Discrete-event simulator for Kubernetes workloads under traffic')
     .version(version, '-V, --version')
-    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) })
+    .configureOutput({
+      writeOut: (s) => void io.stdout.write(s),
+      writeErr: (s) => void io.stderr.write(s),
+      // commander's own usage errors (unknown option, missing argument, invalid value) start with
+      // "error: "; every message kubesim writes starts with "kubesim: ", so these do too
+      outputError: (s, write) => write(s.replace(/^error: /, 'kubesim: ')),
+    })
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .addHelpText(
@@ -516,7 +523,7 @@ function checkOutOption(out: string): void {
 /** Creates the --out folder up front, so a bad path fails before minutes of simulation. */
 function prepareOut(out: string): void {
   try {
-    mkdirSync(out, { recursive: true });
+    makeFolders(out);
   } catch (e) {
     throw new UsageError(`--out ${out}: cannot create the folder: ${errnoText(e)}`);
   }

@@ -76,7 +76,11 @@ export class LatencyHistogram {
   /** Records `count` (default 1) latencies of `seconds` each. */
   record(seconds: number, count = 1): void {
     if (!(seconds >= 0)) throw new RangeError(`latency must be a non-negative number of seconds, got ${seconds}`);
-    let us = Math.round(seconds * MICROS);
+    this.recordMicros(Math.round(seconds * MICROS), count);
+  }
+
+  /** Records `count` latencies of `us` microseconds (an integer; clamped to [1, 1 h]), without checks. */
+  recordMicros(us: number, count = 1): void {
     if (us < 1) us = 1;
     else if (!(us <= HISTOGRAM_MAX_MICROS)) us = HISTOGRAM_MAX_MICROS;
     const pending = (this.pending ??= new Float64Array(this.h.countsArrayLength));

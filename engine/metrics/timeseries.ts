@@ -1,10 +1,11 @@
+import { BucketCells } from './bucketcells.js';
 import { OUTCOME_COUNT, OUTCOMES, type Outcome } from './outcomes.js';
 
 /**
  * Per-bucket latency cells: a small log-linear histogram over integer microseconds, 1 µs … 1 h.
  * Values 0–31 µs have a cell each; above, every power-of-two octave is split into 16 equal cells, so
  * a cell is at most 1/16 of its values wide and its midpoint is within ±3.2% of any value in it.
- * Octaves up to 2^32 µs give 16 + 28 × 16 = 464 cells of 4 bytes (1,856 bytes per bucket).
+ * Octaves up to 2^32 µs give 16 + 28 × 16 = 464 cells, stored sparsely (bucketcells.ts).
  */
 export const SERIES_LATENCY_CELLS = 464;
 const SUB = 16; // cells per octave
@@ -17,7 +18,11 @@ const BOUNDARY_EPSILON = 1e-9;
 
 /** Cell index of a latency in seconds (clamped to [1 µs, 1 h]). */
 export function cellOf(seconds: number): number {
-  let us = Math.round(seconds * 1e6);
+  return cellOfMicros(Math.round(seconds * 1e6));
+}
+
+/** Cell index of a latency in integer microseconds (clamped to [1 µs, 1 h]). */
+export function cellOfMicros(us: number): number {
   if (!(us >= 1)) us = 1;
   else if (us > MAX_MICROS) us = MAX_MICROS;
   if (us < LINEAR) return us;
@@ -74,9 +79,10 @@ interface Gauge {
  * - A request is counted in the bucket of its end time. Bucket i covers [i·interval, (i+1)·interval):
  *   a time exactly on a boundary belongs to the later bucket; times past the end clamp into the last
  *   bucket, negative times into the first.
- * - `request` is O(1) with no allocation; memory is bounded by the number of buckets, never by requests:
- *   per bucket 8 B (requests) + 7 × 8 B (outcomes) + 464 × 4 B (latency cells) = 1,920 B, plus 8 B per
- *   gauge. Latency cells are 32-bit counters (4.29 billion ok requests per bucket and cell).
+ * - `request` is O(1) amortised; memory is bounded by the number of buckets, never by requests: per
+ *   bucket 8 B (requests) + 7 × 8 B (outcomes) + 6 B + 6 B per non-empty latency cell (at most 464;
+ *   ~160 for a latency spread over ten octaves), plus 8 B per gauge. Latency cells are 32-bit
+ *   counters (4.29 billion ok requests per bucket and cell).
  * - `setGauge(name, t, v)` is last-value-carried-forward: each bucket reports the value in force at
  *   its end. Times must not go backwards per gauge (RangeError). Amortised O(1).
  * - `merge` sums counts, cells and gauges of a series with the same interval and length.
@@ -88,7 +94,7 @@ export class TimeSeries {
   readonly length: number;
   private readonly counts: Float64Array;
   private readonly byOutcome: Float64Array;
-  private readonly cells: Uint32Array;
+  private readonly cells: BucketCells;
   private readonly gauges = new Map<string, Gauge>();
   private runs = 1;
   private hotBucket = 0;
@@ -113,7 +119,7 @@ export class TimeSeries {
     this.length = n;
     this.counts = new Float64Array(n);
     this.byOutcome = new Float64Array(n * OUTCOME_COUNT);
-    this.cells = new Uint32Array(n * SERIES_LATENCY_CELLS);
+    this.cells = new BucketCells(n, SERIES_LATENCY_CELLS);
   }
 
   /** The bucket index of time t (seconds). */
@@ -145,7 +151,15 @@ export class TimeSeries {
     const b = this.bucketOf(t);
     this.counts[b]!++;
     this.byOutcome[b * OUTCOME_COUNT + outcome]!++;
-    if (latency !== undefined) this.cells[b * SERIES_LATENCY_CELLS + cellOf(latency)]!++;
+    if (latency !== undefined) this.cells.add(b, cellOf(latency));
+  }
+
+  /** `request` with the latency in integer microseconds (what the recorder has already computed). */
+  requestMicros(t: number, outcome: number, us: number): void {
+    const b = this.bucketOf(t);
+    this.counts[b]!++;
+    this.byOutcome[b * OUTCOME_COUNT + outcome]!++;
+    this.cells.add(b, cellOfMicros(us));
   }
 
   /** Sets gauge `name` to `value` from time t on (last value carried forward). */
@@ -196,22 +210,24 @@ export class TimeSeries {
   percentile(b: number, p: number): number | null {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within [0, 100], got ${p}`);
     if (b < 0 || b >= this.length) return null;
-    const base = b * SERIES_LATENCY_CELLS;
     let total = 0;
-    for (let i = 0; i < SERIES_LATENCY_CELLS; i++) total += this.cells[base + i]!;
+    this.cells.forEach(b, (_, n) => (total += n));
     if (total === 0) return null;
     const rank = Math.max(1, Math.ceil((p / 100) * total));
     let seen = 0;
-    for (let i = 0; i < SERIES_LATENCY_CELLS; i++) {
-      seen += this.cells[base + i]!;
-      if (seen >= rank) return cellMidpoint(i);
-    }
+    let found = -1;
+    this.cells.forEach(b, (c, n) => {
+      if (found >= 0) return;
+      seen += n;
+      if (seen >= rank) found = c;
+    });
+    if (found >= 0) return cellMidpoint(found);
     return null; // unreachable: seen reaches total ≥ rank
   }
 
-  /** Number of preallocated storage elements (fixed by the duration and gauges; for memory checks). */
+  /** Storage elements held (bounded by the duration and gauges, never by requests; for memory checks). */
   footprint(): number {
-    return this.counts.length + this.byOutcome.length + this.cells.length + this.gauges.size * this.length;
+    return this.counts.length + this.byOutcome.length + this.cells.footprint() + this.gauges.size * this.length;
   }
 
   /** Adds `other` (same interval and length) into this series. Gauges become the per-bucket sums. */
@@ -223,11 +239,7 @@ export class TimeSeries {
     }
     for (let i = 0; i < this.counts.length; i++) this.counts[i]! += other.counts[i]!;
     for (let i = 0; i < this.byOutcome.length; i++) this.byOutcome[i]! += other.byOutcome[i]!;
-    for (let i = 0; i < this.cells.length; i++) {
-      const sum = this.cells[i]! + other.cells[i]!;
-      if (sum > 0xffffffff) throw new RangeError('latency cell count overflow while merging time series');
-      this.cells[i] = sum;
-    }
+    this.cells.merge(other.cells);
     const names = new Set([...this.gauges.keys(), ...other.gauges.keys()]);
     for (const name of names) {
       const values = new Float64Array(this.length);
@@ -260,11 +272,7 @@ export class TimeSeries {
       p90.push(ms(this.percentile(b, 90)));
       p99.push(ms(this.percentile(b, 99)));
       const flat: number[] = [];
-      const base = b * SERIES_LATENCY_CELLS;
-      for (let i = 0; i < SERIES_LATENCY_CELLS; i++) {
-        const c = this.cells[base + i]!;
-        if (c !== 0) flat.push(i, c);
-      }
+      this.cells.forEach(b, (c, n) => flat.push(c, n));
       latencyCells.push(flat);
     }
     const gauges: Record<string, (number | null)[]> = {};
@@ -299,7 +307,7 @@ export class TimeSeries {
         if (!(Number.isInteger(cell) && cell >= 0 && cell < SERIES_LATENCY_CELLS)) {
           throw new RangeError(`time series JSON: bad latency cell ${cell} in bucket ${b}`);
         }
-        s.cells[b * SERIES_LATENCY_CELLS + cell] = flat[j + 1]!;
+        s.cells.set(b, cell, flat[j + 1]!);
       }
     });
     for (const name of Object.keys(json.gauges).sort(compareStrings)) {

@@ -54,7 +54,7 @@ export function attachWorkloads(cluster: Cluster, plane: DataPlane, scenario: Lo
 }
 
 /**
- * The idealised traffic router of Rollouts with `trafficRouting` (README "Argo Rollouts"): the clients of
+ * The idealised traffic router of Rollouts with `trafficRouting` (scenarios/README.md "Argo Rollouts"): the clients of
  * the stableService — and of any other Service that selects the Rollout's pods, the canaryService
  * excepted — reach the canaryService's endpoints with the canary weight the controller set
  * (status.canary.weights), per new connection, whatever the pod counts. Call after the data plane is

@@ -5,8 +5,9 @@
  *   deploy.yaml:12:9: spec.replicas: expected a non-negative integer, got -1
  *   deploy.yaml:30:1: note: skipped ConfigMap/foo: kind not modelled yet
  *
- * A diagnostic without a position (line 0) prints as `file: message` — a file that cannot be read.
- * Nothing here ever includes a stack trace.
+ * A diagnostic without a position (line 0) is about the file as a whole (it cannot be read, it is too
+ * large, a folder holds no YAML): a tool error, printed `kubesim: file: message` like every other
+ * message kubesim itself writes. Nothing here ever includes a stack trace.
  */
 
 export type Severity = 'error' | 'note';
@@ -24,9 +25,12 @@ export interface Diagnostic {
   severity: Severity;
 }
 
-/** One line per diagnostic: `file:line:col: [note: ]path: message`, control characters escaped. */
+/**
+ * One line per diagnostic: `file:line:col: [note: ]path: message` (without a position
+ * `kubesim: file: message`), control characters escaped.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
+  const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : `kubesim: ${d.file}`;
   const sev = d.severity === 'note' ? 'note: ' : '';
   const path = d.path === '' ? '' : `${d.path}: `;
   return escapeControl(`${where}: ${sev}${path}${d.message}`);
@@ -85,7 +89,7 @@ export class ScenarioError extends Error {
     super(
       errors === 1
         ? formatDiagnostics(sorted)
-        : `${formatDiagnostics(sorted)}\n${errors} errors`,
+        : `${formatDiagnostics(sorted)}\nkubesim: ${errors} errors`,
     );
     this.diagnostics = sorted;
   }

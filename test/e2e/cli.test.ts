@@ -87,6 +87,52 @@ describe('help and version', () => {
   });
 });
 
+/**
+ * One prefix style (README "Errors and exit codes"): messages kubesim itself writes — usage errors
+ * (commander's included), I/O errors, internal errors — start with `kubesim: `; bad input is
+ * `file:line:col: path: message`. No line starts with commander's own `error: `.
+ */
+describe('error prefixes', () => {
+  const problemLines = (stderr: string) => stderr.split('\n').filter((l) => l !== '' && l !== '(add --help for usage)');
+
+  it('usage errors, commander\'s too: "kubesim: …", exit 2', () => {
+    for (const args of [
+      ['run', '--bogus', 'scenarios/web-app.yaml'],
+      ['run'],
+      ['frobnicate'],
+      ['run', '--workers', 'many', 'scenarios/web-app.yaml'],
+      ['run', '--out', 'json=results.json', 'scenarios/web-app.yaml'],
+    ]) {
+      const r = kubesim(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout, args.join(' ')).toBe('');
+      const lines = problemLines(r.stderr);
+      expect(lines.length, args.join(' ')).toBeGreaterThan(0);
+      for (const l of lines) expect(l, args.join(' ')).toMatch(/^kubesim: /);
+    }
+    expect(kubesim('run').stderr).toBe("kubesim: missing required argument 'files'\n(add --help for usage)\n");
+  });
+
+  it('I/O errors: "kubesim: <file>: …" (a file that cannot be read, a folder that cannot be made), exit 2', () => {
+    const missing = kubesim('validate', 'no/such.yaml');
+    expect(missing).toEqual({ code: 2, stdout: '', stderr: 'kubesim: no/such.yaml: cannot read file: no such file or directory\n' });
+    const file = path.join(tmp, 'prefix-file');
+    writeFileSync(file, 'x');
+    const out = kubesim('run', '-q', '--out', path.join(file, 'sub'), `${FIX}/notes.yaml`);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^kubesim: --out .*prefix-file\/sub: cannot create the folder: /);
+  });
+
+  it('input errors: "file:line:col: path: message", the count as "kubesim: N errors", exit 2', () => {
+    const r = kubesim('validate', `${FIX}/bad-replicas.yaml`, `${FIX}/bad-slo.yaml`);
+    expect(r.code).toBe(2);
+    const lines = problemLines(r.stderr);
+    expect(lines.at(-1)).toBe('kubesim: 2 errors');
+    for (const l of lines.slice(0, -1)) expect(l).toMatch(/^test\/fixtures\/cli\/bad-[a-z]+\.yaml:\d+:\d+: spec\.[a-z]+(\[\d+\])?: /);
+    expectNoStack(r.stderr);
+  });
+});
+
 describe('validate', () => {
   it('a valid file: "1 scenario valid", exit 0', () => {
     const r = kubesim('validate', 'scenarios/web-app.yaml');
@@ -123,9 +169,9 @@ describe('validate', () => {
     const r = kubesim('validate', 'no/such.yaml', `${FIX}/bad-replicas.yaml`);
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
-    expect(lines).toContain('no/such.yaml: cannot read file: no such file or directory');
+    expect(lines).toContain('kubesim: no/such.yaml: cannot read file: no such file or directory');
     expect(lines.some((l) => l.startsWith(`${FIX}/bad-replicas.yaml:5:13: spec.replicas:`))).toBe(true);
-    expect(lines.at(-1)).toBe('2 errors');
+    expect(lines.at(-1)).toBe('kubesim: 2 errors');
     expectNoStack(r.stderr);
   });
 
@@ -419,7 +465,7 @@ describe('run', () => {
     ]) {
       const r = kubesim('run', ...args, '--out', outDir(), `${FIX}/notes.yaml`);
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^error: option '${args[0]} <\\w+>' argument '${args[1]!.replace('.', '\\.')}' is invalid\\. expected `));
+      expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^kubesim: option '${args[0]} <\\w+>' argument '${args[1]!.replace('.', '\\.')}' is invalid\\. expected `));
       expectNoStack(r.stderr);
     }
   });

@@ -353,6 +353,12 @@ describe('--out checked up front; SIGINT and SIGTERM stop cleanly (issue 10.5)',
     expect(r.stderr).not.toMatch(/kubesim: run 1\//);
   }, SPAWN_TEST_TIMEOUT);
 
+  it('a --out folder that cannot be created fails at once (Node 20 recursive mkdir loops on /proc/x)', () => {
+    const r = kubesim(['run', write(scenario('')), '--out', '/proc/kubesim-x/y', '--workers', '1']);
+    expectBadInput(r, /^kubesim: --out \/proc\/kubesim-x\/y: cannot create the folder/m);
+    expect(r.stderr).not.toMatch(/kubesim: run 1\//);
+  }, SPAWN_TEST_TIMEOUT);
+
   /** Runs the CLI, sends `sig` once the first run has finished, and waits for the exit. */
   function interrupt(args: string[], sig: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve, reject) => {

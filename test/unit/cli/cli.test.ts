@@ -79,7 +79,7 @@ describe('runCli', () => {
   it('usage errors and bad input are exit 2', async () => {
     const a = io();
     expect(await runCli(['node', 'kubesim', 'run', '--replications', 'x', `${FIX}/notes.yaml`], a.cli)).toBe(EXIT.usage);
-    expect(a.out.stderr).toContain("error: option '--replications <n>' argument 'x' is invalid. expected a positive integer");
+    expect(a.out.stderr).toContain("kubesim: option '--replications <n>' argument 'x' is invalid. expected a positive integer");
     const b = io();
     expect(await runCli(['node', 'kubesim', 'validate', `${FIX}/bad-replicas.yaml`], b.cli)).toBe(EXIT.usage);
     expect(b.out.stderr).toBe(`${FIX}/bad-replicas.yaml:5:13: spec.replicas: expected a non-negative integer, got -1\n`);

@@ -21,6 +21,7 @@ describe('engine/metrics public surface', () => {
         'evaluateSlos',
         'isOutcome',
         'mergeRunMetrics',
+        'poolTotals',
         'metricName',
         'outcomeRecord',
         'parseSlo',

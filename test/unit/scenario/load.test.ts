@@ -66,7 +66,7 @@ describe('bad input: every error names file:line:col, the path and what was expe
   });
 
   it('a missing file on the command line', () => {
-    expect(errorsOf([fx('nope.yaml')])).toEqual([`${FIX}/nope.yaml: cannot read file: no such file or directory`]);
+    expect(errorsOf([fx('nope.yaml')])).toEqual([`kubesim: ${FIX}/nope.yaml: cannot read file: no such file or directory`]);
   });
 
   it('reports ALL errors, sorted by file, line and column, in one ScenarioError', () => {
@@ -93,9 +93,9 @@ describe('bad input: every error names file:line:col, the path and what was expe
       `${FIX}/bad/many-errors.yaml:40:14: spec.ports[1].port: expected a port number between 1 and 65535, got 0`,
       `${FIX}/bad/negative-replicas.yaml:6:13: spec.replicas: expected a non-negative integer, got -1`,
       `${FIX}/bad/wrong-type.yaml:6:13: spec.replicas: expected a non-negative integer, got "three"`,
-      `${FIX}/nope.yaml: cannot read file: no such file or directory`,
+      `kubesim: ${FIX}/nope.yaml: cannot read file: no such file or directory`,
     ]);
-    expect(e.message).toBe(`${lines.join('\n')}\n14 errors`);
+    expect(e.message).toBe(`${lines.join('\n')}\nkubesim: 14 errors`);
     expect(e.message).not.toMatch(/\bat .*\(.*:\d+:\d+\)/); // no stack frames
   });
 });

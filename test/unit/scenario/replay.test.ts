@@ -20,7 +20,7 @@ describe('replay CSV', () => {
     ['0,100\n60, -3\n', 'rates', 'log.csv:2:5: expected a rate in requests per second (a non-negative number), got "-3"'],
     ['0,100\n60\n', 'rates', 'log.csv:2:3: expected a rate in requests per second in column 2'],
     ['0,100\n0,200\n', 'rates', 'log.csv:2:1: times must increase (0 after 0)'],
-    ['time\n', 'timestamps', 'log.csv: the replay file has no data lines'],
+    ['time\n', 'timestamps', 'kubesim: log.csv: the replay file has no data lines'],
   ] as const)('%j (%s) → %s', (text, format, message) => {
     const { replay, errors } = parseReplay('log.csv', text, format);
     expect(replay).toBeUndefined();
@@ -29,6 +29,6 @@ describe('replay CSV', () => {
 
   it('a missing file is an error naming it', () => {
     const { errors } = readReplay('test/fixtures/nope.csv', 'timestamps');
-    expect(errors.map(formatDiagnostic)).toEqual(['test/fixtures/nope.csv: cannot read the replay file: no such file']);
+    expect(errors.map(formatDiagnostic)).toEqual(['kubesim: test/fixtures/nope.csv: cannot read the replay file: no such file']);
   });
 });

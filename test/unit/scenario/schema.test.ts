@@ -105,7 +105,7 @@ describe('positions and formatting', () => {
         { file: 'gone.yaml', line: 0, col: 0, path: '', message: 'cannot read file: no such file or directory', severity: 'error' },
       ]),
     ).toBe(
-      'a.yaml:3:1: note: skipped ConfigMap/foo: kind not modelled yet\ndeploy.yaml:12:9: spec.replicas: expected a non-negative integer, got -1\ngone.yaml: cannot read file: no such file or directory',
+      'a.yaml:3:1: note: skipped ConfigMap/foo: kind not modelled yet\ndeploy.yaml:12:9: spec.replicas: expected a non-negative integer, got -1\nkubesim: gone.yaml: cannot read file: no such file or directory',
     );
   });
 

@@ -8,7 +8,7 @@ import type { AnalysisRef, AnalysisTemplate, MetricSpec, Rollout } from './types
  * from the simulation's own measurements every `interval` after `initialDelay`, `count` times, and
  * judged with successCondition / failureCondition over `result` (expr.ts).
  *
- * Provider `kubesim` (documented in the README):
+ * Provider `kubesim` (documented in scenarios/README.md, "Argo Rollouts"):
  *   {metric: success-rate | error-rate | latency-p50 | latency-p90 | latency-p95 | latency-p99 | requests | throughput,
  *    service?: <Service name>, pods?: canary | stable | all}
  * over the requests that ended since the metric's previous measurement (the last interval): of the
