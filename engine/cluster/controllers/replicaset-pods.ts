@@ -1,5 +1,6 @@
 import type { Pod } from '../objects.js';
 import { controllerOf, getCondition, isPodActive, isPodAvailable } from '../objects.js';
+import { popByTime, pushByTime } from '../timeheap.js';
 
 /**
  * The pods of each ReplicaSet and its status counts, kept from pod events instead of walking every
@@ -88,12 +89,12 @@ export class ReplicaSetPods {
       const at = ready.lastTransitionTime === undefined ? Infinity : ready.lastTransitionTime + minReadySeconds;
       if (at <= now) continue;
       m.pending.set(pod, at);
-      push(m.heap, { at, pod });
+      pushByTime(m.heap, { at, pod });
       onPending(pod, at);
     }
     m.dirty.clear();
     while (m.heap.length > 0 && m.heap[0]!.at <= now) {
-      const top = pop(m.heap);
+      const top = popByTime(m.heap);
       if (m.pending.get(top.pod) === top.at) m.pending.delete(top.pod);
     }
     return { replicas: m.active.size, readyReplicas: m.ready.size, availableReplicas: m.ready.size - m.pending.size };
@@ -114,36 +115,6 @@ export class ReplicaSetPods {
     if (m === undefined) this.byOwner.set(uid, (m = { active: new Set(), ready: new Set(), pending: new Map(), heap: [], dirty: new Set(), minReadySeconds: 0, perNode: new Map(), nodeOf: new Map() }));
     return m;
   }
-}
-
-function push(h: Array<{ at: number; pod: Pod }>, e: { at: number; pod: Pod }): void {
-  h.push(e);
-  let i = h.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (h[parent]!.at <= e.at) break;
-    h[i] = h[parent]!;
-    i = parent;
-  }
-  h[i] = e;
-}
-
-function pop(h: Array<{ at: number; pod: Pod }>): { at: number; pod: Pod } {
-  const top = h[0]!;
-  const last = h.pop()!;
-  if (h.length > 0) {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const c = l + 1 < h.length && h[l + 1]!.at < h[l]!.at ? l + 1 : l;
-      if (h[c]!.at >= last.at) break;
-      h[i] = h[c]!;
-      i = c;
-    }
-    h[i] = last;
-  }
-  return top;
 }
 
 /** The same counts from scratch, walking `pods` (the definition `ReplicaSetPods` must agree with; for tests). */

@@ -78,6 +78,14 @@ function byLogAge(ta: number, tb: number, a: VictimInfo, b: VictimInfo, now: num
  * controller's clock (ActivePodsWithRanks.Now): with it, steps 6 and 8 are LogarithmicScaleDown's.
  */
 export function compareVictims(a: VictimInfo, b: VictimInfo, now?: number): number {
+  const pair = [a, b];
+  const age = (t: (v: VictimInfo) => number) => (x: number, y: number) => byLogAge(t(pair[x]!), t(pair[y]!), pair[x]!, pair[y]!, now);
+  return compareRanked(pair, 0, 1, age((v) => v.readyTime ?? 0), age((v) => v.createdAt));
+}
+
+/** §3.1 on pods[x] and pods[y] (negative: x goes first), steps 6 and 8 (ages) by the comparators given. */
+function compareRanked(pods: readonly VictimInfo[], x: number, y: number, byReadyAge: (x: number, y: number) => number, byCreatedAge: (x: number, y: number) => number): number {
+  const a = pods[x]!, b = pods[y]!;
   // 1. unscheduled first
   const aSched = a.nodeName !== undefined, bSched = b.nodeName !== undefined;
   if (aSched !== bSched) return aSched ? 1 : -1;
@@ -91,13 +99,13 @@ export function compareVictims(a: VictimInfo, b: VictimInfo, now?: number): numb
   if (a.relatedOnNode !== b.relatedOnNode) return b.relatedOnNode - a.relatedOnNode;
   // 6. both ready: more recently ready first (log2 buckets of age, then UID)
   if (a.ready && b.ready && a.readyTime !== b.readyTime) {
-    const c = byLogAge(a.readyTime ?? 0, b.readyTime ?? 0, a, b, now);
+    const c = byReadyAge(x, y);
     if (c !== 0) return c;
   }
   // 7. higher restart count first
   if (a.restartCount !== b.restartCount) return b.restartCount - a.restartCount;
   // 8. newer first (log2 buckets of age, then UID)
-  if (a.createdAt !== b.createdAt) return byLogAge(a.createdAt, b.createdAt, a, b, now);
+  if (a.createdAt !== b.createdAt) return byCreatedAge(x, y);
   return 0; // 9. keep order (Array.prototype.sort is stable)
 }
 
@@ -132,25 +140,9 @@ export function selectVictims<T extends VictimInfo>(pods: readonly T[], count: n
     return ua < ub ? -1 : ua > ub ? 1 : 0;
   };
   // compareVictims with the buckets precomputed, then the input order (the stable sort's)
-  const cmp = (x: number, y: number): number => {
-    const a = pods[x]!, b = pods[y]!;
-    const aSched = a.nodeName !== undefined, bSched = b.nodeName !== undefined;
-    if (aSched !== bSched) return aSched ? 1 : -1;
-    if (PHASE_RANK[a.phase] !== PHASE_RANK[b.phase]) return PHASE_RANK[a.phase] - PHASE_RANK[b.phase];
-    if (a.ready !== b.ready) return a.ready ? 1 : -1;
-    if (a.deletionCost !== b.deletionCost) return a.deletionCost - b.deletionCost;
-    if (a.relatedOnNode !== b.relatedOnNode) return b.relatedOnNode - a.relatedOnNode;
-    if (a.ready && b.ready && a.readyTime !== b.readyTime) {
-      const c = timed ? readyB[x]! - readyB[y]! || uid(a, b) : (b.readyTime ?? 0) - (a.readyTime ?? 0);
-      if (c !== 0) return c;
-    }
-    if (a.restartCount !== b.restartCount) return b.restartCount - a.restartCount;
-    if (a.createdAt !== b.createdAt) {
-      const c = timed ? createdB[x]! - createdB[y]! || uid(a, b) : b.createdAt - a.createdAt;
-      if (c !== 0) return c;
-    }
-    return x - y;
-  };
+  const byReady = timed ? (x: number, y: number) => readyB[x]! - readyB[y]! || uid(pods[x]!, pods[y]!) : (x: number, y: number) => (pods[y]!.readyTime ?? 0) - (pods[x]!.readyTime ?? 0);
+  const byCreated = timed ? (x: number, y: number) => createdB[x]! - createdB[y]! || uid(pods[x]!, pods[y]!) : (x: number, y: number) => pods[y]!.createdAt - pods[x]!.createdAt;
+  const cmp = (x: number, y: number): number => compareRanked(pods, x, y, byReady, byCreated) || x - y;
   const order = (idx: number[]): T[] => idx.sort(cmp).map((i) => pods[i]!);
   if (count >= n) return order(Array.from({ length: n }, (_, i) => i));
   // a max-heap (by cmp) of the best `count` so far: its top is the first to give way
