@@ -222,7 +222,8 @@ export class EndpointSliceController {
     }
     for (let i = 0; i < st.slices.length; i++) {
       const slice = st.slices[i]!;
-      const next = plan.updates.get(index.get(slice) ?? -1);
+      if (!index.has(slice)) continue; // created by this sync, with these ports
+      const next = plan.updates.get(index.get(slice)!);
       if (next === undefined && (!portsChanged || plan.deletes.includes(index.get(slice) ?? -1))) continue;
       if (next !== undefined) {
         slice.endpoints = next;
