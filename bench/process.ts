@@ -221,7 +221,11 @@ export function rolloutBench(sizes: number[], repeat = 2): Row[] {
       const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as RolloutReport;
       const ro = report.scenarios[0].variants[0].runs[0].rollouts[0];
       const surge = Math.ceil(0.25 * n), unavailable = Math.floor(0.25 * n);
-      const bounds = ro === undefined ? '' : ro.maxActivePods <= n + surge && ro.minAvailable >= n - unavailable ? `bounds held (max ${ro.maxActivePods}, min available ${ro.minAvailable})` : `BOUNDS BROKEN (max ${ro.maxActivePods} > ${n + surge} or min available ${ro.minAvailable} < ${n - unavailable})`;
+      const held = (ok: boolean) => (ok ? 'held' : 'NOT HELD');
+      const bounds =
+        ro === undefined
+          ? ''
+          : `max pods ${ro.maxActivePods} (≤ ${n + surge}: ${held(ro.maxActivePods <= n + surge)}), min available ${ro.minAvailable} (≥ ${n - unavailable}: ${held(ro.minAvailable >= n - unavailable)})`;
       const exponent = prev === undefined ? '' : `N^${f2(Math.log(r!.cpuS / prev.cpu) / Math.log(n / prev.n))} from ${prev.n.toLocaleString('en')}`;
       rows.push({
         figure: `rollout of ${n.toLocaleString('en')} pods (25%/25%), wall s (CPU s), peak RSS MB`,
