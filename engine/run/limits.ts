@@ -104,7 +104,7 @@ export function checkLimits(expanded: readonly ExpandedScenario[], options: Limi
         out.push(
           atDiag(
             pods.at,
-            `${label}${fmt(pods.total)} pods need about ${fmt(heapMiB)} MiB of heap in one run (${POD_HEAP_BYTES / 1024} KiB a pod), more than the ${fmt(limits.maxMemory)} MiB limit (this process's heap: ${fmt(heapLimitMiB())} MiB); give node the memory and lift the check with NODE_OPTIONS=--max-old-space-size=${heapMiB} and ${LIMIT_FLAGS.maxMemory} ${heapMiB}`,
+            `${label}${fmt(pods.total)} pods need about ${fmt(heapMiB)} MiB of heap in one run (${POD_HEAP_BYTES / 1024} KiB a pod), more than the ${fmt(limits.maxMemory)} MiB limit (this process's heap: ${fmt(heapLimitMiB())} MiB); give node that heap with NODE_OPTIONS=--max-old-space-size=${heapMiB} (or skip the check with ${LIMIT_FLAGS.maxMemory} ${heapMiB})`,
           ),
         );
       }
