@@ -18,7 +18,7 @@ const DURATION_UNITS: Record<string, number> = {
   d: 86400,
 };
 
-const PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|µs|ms|s|m|h|d)/y;
+const PART = /(\d+(?:\.\d+)?|\.\d+)(ns|us|\u00b5s|ms|s|m|h|d)/y; // \u00b5: µ (keeps the bundle ASCII, which Node decodes faster)
 
 /** Parses a duration into seconds. Accepts a non-negative number (seconds) or a string like `1m30s`. */
 export function parseDuration(input: string | number): number {

@@ -197,14 +197,24 @@ export function snapshotOf(json: RunMetricsJSON): MetricsSnapshot {
   };
 }
 
-/** The pooled request counts and latency of runs (no series: what a variant's summary needs). */
-export type PooledTotals = Pick<RunMetricsJSON, 'requests' | 'availability' | 'latencyMs' | 'latencyHistogram'>;
+/** The pooled request counts and latency of runs (no series, no histogram: what a variant's summary needs). */
+export type PooledTotals = Pick<RunMetricsJSON, 'requests' | 'availability' | 'latencyMs'>;
 
 /**
  * Pools the counts and latency histograms of runs: integer sums, so the result does not depend on the
- * order of the parts; latency figures and availability are recomputed from the pooled data.
+ * order of the parts; latency figures and availability are recomputed from the pooled data. One run
+ * is its own pool (its figures come from the same counters).
  */
 export function poolTotals(parts: readonly RunMetricsJSON[]): PooledTotals {
+  if (parts.length === 1) {
+    const p = parts[0]!;
+    return { requests: p.requests, availability: p.availability, latencyMs: p.latencyMs };
+  }
+  const { requests, availability, h } = pool(parts);
+  return { requests, availability, latencyMs: latencyMsOf(h) };
+}
+
+function pool(parts: readonly RunMetricsJSON[]): { requests: RunMetricsJSON['requests']; availability: number | null; h: LatencyHistogram } {
   const byOutcome = outcomeRecord(() => 0);
   const h = new LatencyHistogram();
   for (const p of parts) {
@@ -212,17 +222,12 @@ export function poolTotals(parts: readonly RunMetricsJSON[]): PooledTotals {
     h.merge(LatencyHistogram.decode(p.latencyHistogram));
   }
   const total = OUTCOMES.reduce((sum, o) => sum + byOutcome[o], 0);
-  return {
-    requests: { total, ok: byOutcome.ok, failed: total - byOutcome.ok, byOutcome },
-    availability: total === 0 ? null : byOutcome.ok / total,
-    latencyMs: latencyMsOf(h),
-    latencyHistogram: h.encode(),
-  };
+  return { requests: { total, ok: byOutcome.ok, failed: total - byOutcome.ok, byOutcome }, availability: total === 0 ? null : byOutcome.ok / total, h };
 }
 
 /**
- * Pools runs (replications or shards, all of the same duration and interval) into one: `poolTotals`,
- * plus pods and time series added exactly. Rollout figures combine worst-case (`rolloutStatsOf`).
+ * Pools runs (replications or shards, all of the same duration and interval) into one: counts and
+ * histograms as `poolTotals`, plus pods and time series, added exactly. Rollout figures combine worst-case (`rolloutStatsOf`).
  * Throws a RangeError for no parts or mismatched series.
  */
 export function mergeRunMetrics(parts: readonly RunMetricsJSON[]): RunMetricsJSON {
@@ -236,8 +241,12 @@ export function mergeRunMetrics(parts: readonly RunMetricsJSON[]): RunMetricsJSO
     if (i > 0) series.merge(TimeSeries.fromJSON(p.timeseries));
     if (p.rollout !== null) rollouts.push({ ...p.rollout, durationS: p.rollout.duration });
   });
+  const { requests, availability, h } = pool(parts);
   return {
-    ...poolTotals(parts),
+    requests,
+    availability,
+    latencyMs: latencyMsOf(h),
+    latencyHistogram: h.encode(),
     pods,
     rollout: rolloutStatsOf(rollouts) ?? null,
     timeseries: series.toJSON(),

@@ -132,7 +132,7 @@ const FIELDS: Record<string, { names: readonly string[]; make: (name: string) =>
 };
 
 const NUMBER = /(\d+)(?:\.(\d+))?|\.(\d+)/y;
-const DURATION_UNIT = /(ns|us|µs|ms|s|m|h|d)(?![A-Za-z])/y;
+const DURATION_UNIT = /(ns|us|\u00b5s|ms|s|m|h|d)(?![A-Za-z])/y; // \u00b5: µ (keeps the bundle ASCII, which Node decodes faster)
 const WORD = /[A-Za-z0-9_.]+/y;
 const SPACE = /\s*/y;
 

@@ -106,7 +106,7 @@ export const partialResultsSchema = z.array(itemResult);
 
 /** The first problems of a partial's `results` as `results[i].field: message` (at most `max`). */
 export function partialResultProblems(results: unknown): string[] {
-  const r = partialResultsSchema.safeParse(results, { error: errorMap });
+  const r = partialResultsSchema.safeParse(results, { error: errorMap, jitless: true });
   if (r.success) return [];
   return r.error.issues.map((iss) => `${formatPath(['results', ...(iss.path as PathSegment[])])}: ${iss.message}`);
 }

@@ -87,7 +87,8 @@ export function parseAt<S extends z.ZodType>(
   doc: YamlDocument,
   base: readonly PathSegment[] = [],
 ): { data: z.output<S>; diagnostics: Diagnostic[] } | { data: undefined; diagnostics: Diagnostic[] } {
-  const result = schema.safeParse(value, { error: errorMap });
+  // jitless: each schema parses a few documents, so compiling a fast path per object shape (zod 4 does, with new Function) costs more than it saves
+  const result = schema.safeParse(value, { error: errorMap, jitless: true });
   if (result.success) return { data: result.data, diagnostics: [] };
   const diagnostics = result.error.issues.map((iss) =>
     diagnosticAt(doc, [...base, ...(iss.path as PathSegment[])], iss.message),
