@@ -23,7 +23,7 @@ import {
   type Shard,
 } from '../run/shard.js';
 import { escapeControl, formatDiagnostic, ScenarioError } from '../scenario/diagnostics.js';
-import { DEFAULT_MAX_FILE_SIZE, formatByteSize, parseByteSize, type FileOptions } from '../scenario/files.js';
+import { DEFAULT_MAX_FILE_SIZE, formatByteSize, InputFileError, parseByteSize, readStream, STDIN_ARG, STDIN_NAME, type FileOptions } from '../scenario/files.js';
 import { loadScenarioFiles, scenarioJsonSchema } from '../scenario/load.js';
 import { checkLimits, DEFAULT_LIMITS, LIMIT_FLAGS } from '../run/limits.js';
 import { version } from '../version.js';
@@ -54,6 +54,8 @@ export interface CliIO {
   stderr: { write(s: string): unknown; isTTY?: boolean | undefined; columns?: number | undefined };
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Standard input, read once when `-` is one of the files (process.stdin in real use). */
+  stdin?: AsyncIterable<unknown> | undefined;
 }
 
 /** What the commands run with; tests replace the simulator to exercise failing runs. */
@@ -81,6 +83,22 @@ interface InputOptions {
 
 function fileOptions(opts: InputOptions): FileOptions {
   return { allowOutside: opts.allowOutside === true, maxFileSize: opts.maxFileSize ?? DEFAULT_MAX_FILE_SIZE };
+}
+
+/**
+ * How the inputs are read, with standard input read (once, bounded by --max-file-size) when `-` is
+ * one of them. A stream past the limit is bad input: `<stdin>: standard input is larger than …`.
+ */
+async function readOptionsFor(files: readonly string[], opts: InputOptions, io: CliIO): Promise<FileOptions> {
+  const options = fileOptions(opts);
+  if (!files.includes(STDIN_ARG)) return options;
+  if (io.stdin === undefined) throw new UsageError('- names standard input, which this process does not have');
+  try {
+    return { ...options, stdin: await readStream(io.stdin, options) };
+  } catch (e) {
+    if (e instanceof InputFileError) throw new ScenarioError([{ file: STDIN_NAME, line: 0, col: 0, path: '', message: e.message, severity: 'error' }]);
+    throw e;
+  }
 }
 
 /** `--allow-outside` and `--max-file-size`, shared by run, validate and merge. */
@@ -233,7 +251,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
   const run = program
     .command('run')
     .description('simulate scenarios and write the report files (--format) in --out')
-    .argument('<files...>', 'scenario or manifest files, or folders of them')
+    .argument('<files...>', 'scenario or manifest files, folders of them, or - (standard input)')
     .addOption(new Option('--seed <n>', 'seed for every scenario (overrides spec.seed)').argParser(nonNegativeInt('a non-negative integer')))
     .addOption(
       new Option('--replications <n>', 'replications of every scenario (overrides spec.replications)').argParser(
@@ -276,13 +294,13 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
         'current folder (merge reloads them). Every shard 1 … n is needed exactly once.\n' +
         'Exit codes: 0 every SLO holds · 1 an SLO failed · 2 bad input or usage · 70 internal error (a bug)',
     )
-    .action(async (dirs: string[], opts: MergeOptions) => exit(mergeCommand(dirs, opts, io)));
+    .action(async (dirs: string[], opts: MergeOptions) => exit(await mergeCommand(dirs, opts, io)));
   addInputOptions(merge);
 
   const validate = program
     .command('validate')
     .description('check scenario files without running them')
-    .argument('<files...>', 'scenario or manifest files, or folders of them')
+    .argument('<files...>', 'scenario or manifest files, folders of them, or - (standard input)')
     .option('-q, --quiet', 'print nothing when the files are valid')
     .addOption(
       new Option('--replications <n>', 'replications of every scenario, as run would use them (for the limits)').argParser(
@@ -290,7 +308,7 @@ export function buildProgram(io: CliIO, exit: (code: number) => void, deps: CliD
       ),
     )
     .addOption(detailOption())
-    .action((files: string[], opts: ValidateOptions) => exit(validateCommand(files, opts, io)));
+    .action(async (files: string[], opts: ValidateOptions) => exit(await validateCommand(files, opts, io)));
   addInputOptions(validate);
   addLimitOptions(validate);
 
@@ -341,8 +359,8 @@ export async function runCli(argv: readonly string[], io: CliIO, deps: CliDeps =
 
 type ValidateOptions = { quiet?: boolean; replications?: number; detail: ReportDetail } & InputOptions & LimitFlags;
 
-function validateCommand(files: string[], opts: ValidateOptions, io: CliIO): number {
-  const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
+async function validateCommand(files: string[], opts: ValidateOptions, io: CliIO): Promise<number> {
+  const { scenarios, notes } = loadScenarioFiles(files, await readOptionsFor(files, opts, io));
   const expanded = expandScenarios(scenarios);
   enforceLimits(expanded, opts);
   if (!opts.quiet) {
@@ -358,7 +376,7 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
   const quiet = opts.quiet === true;
   checkOutOption(opts.out);
   const shard: Shard | undefined = opts.shard !== undefined ? parseShard(opts.shard, io.env) : undefined;
-  const readOptions = fileOptions(opts);
+  const readOptions = await readOptionsFor(files, opts, io);
   const { scenarios, notes } = loadScenarioFiles(files, readOptions);
   const expanded = expandScenarios(scenarios);
   enforceLimits(expanded, opts);
@@ -415,21 +433,22 @@ async function runCommand(files: string[], opts: RunOptions, io: CliIO, deps: Cl
  * reloads the scenario files (at the paths the shards recorded, relative to the current folder),
  * checks they are unchanged, and writes the report exactly as `kubesim run` would have.
  */
-function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): number {
+async function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): Promise<number> {
   const quiet = opts.quiet === true;
   checkOutOption(opts.out);
   // Paths relative to io.cwd, as the file system functions (relative to process.cwd()) need them.
   const here = (p: string): string => (path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.');
   const partials = checkPartialSet(readPartials(dirs.map(here)));
   const first = partials[0]!.partial.identity;
-  const files = first.args.map(here);
-  const missing = files.filter((f) => !existsPath(f));
+  const files = first.args.map((a) => (a === STDIN_ARG ? a : here(a)));
+  const missing = files.filter((f) => f !== STDIN_ARG && !existsPath(f));
   if (missing.length > 0) {
     throw new ShardError(
       `the scenario files of the shards are not here: ${missing.join(', ')} (merge reloads the files the shards ran, at the same paths relative to the current folder)`,
     );
   }
-  const { scenarios, notes } = loadScenarioFiles(files, fileOptions(opts));
+  // shards that read standard input are merged with the same stream piped again (its digest is checked)
+  const { scenarios, notes } = loadScenarioFiles(files, await readOptionsFor(files, opts, io));
   const expanded = expandScenarios(scenarios);
   if (!quiet) for (const n of [...notes, ...expanded.flatMap((e) => e.notes)]) io.stderr.write(`${formatDiagnostic(n)}\n`);
   const planOptions = { seed: first.options.seed ?? undefined, replications: first.options.replications ?? undefined };

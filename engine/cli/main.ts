@@ -35,6 +35,10 @@ process.exitCode = await runCli(
     stderr: process.stderr,
     env: process.env,
     cwd: process.cwd(),
+    // created only when `-` is read: touching process.stdin opens it
+    get stdin() {
+      return process.stdin;
+    },
   },
   { signal: stop.signal },
 );

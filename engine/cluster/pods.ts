@@ -58,6 +58,21 @@ export function podFromTemplate(
 }
 
 /**
+ * Force-deletes a pod, as `kubectl delete pod --grace-period=0 --force` (§4.6: "removes the API object
+ * immediately without waiting for the kubelet"): the object is gone at once, so its ReplicaSet creates
+ * the replacement and the EndpointSlice controller drops the endpoint; no preStop hook runs, and the
+ * kubelet, seeing the object vanish, kills the containers (what was in flight is reset). Returns false
+ * when the pod was already gone.
+ */
+export function forceDeletePod(ctx: ClusterContext, pod: Pod): boolean {
+  if (ctx.store.get('Pod', pod.metadata.name, pod.metadata.namespace) !== pod) return false;
+  pod.metadata.deletionTimestamp ??= ctx.sim.now;
+  pod.metadata.deletionGracePeriodSeconds = 0;
+  ctx.store.remove(pod);
+  return true;
+}
+
+/**
  * Gracefully deletes a pod (§4.6 step 1). `gracePeriodSeconds` defaults to the pod's
  * terminationGracePeriodSeconds. Returns false when the pod is already terminating.
  */

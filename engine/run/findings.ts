@@ -192,6 +192,8 @@ function finding(g: Group, windows: FailureWindow[], input: FindingInput): Findi
       if (g.cause === 'killed_in_flight') evidence[g.about] = 1; // exited | killed | crashed
       const removal = maxOf(podsHere.map((p) => (p.removedAt !== null && p.endedAt !== null && p.removedAt >= p.endedAt ? p.removedAt - p.endedAt : null)));
       if (removal !== null && g.cause === 'crash') evidence.maxRemovalAfterExitS = removal;
+      // a force delete (or grace 0) kills the container while kube-proxy still routes to the pod
+      if (g.cause === 'crash' && g.trigger !== null && podsHere.some((p) => p.ended === 'killed')) evidence.killed = 1;
       break;
     }
     case 'bad_version': {
@@ -441,7 +443,11 @@ function describe(c: Core, runs: { with: number; total: number } | null): { mess
     case 'crash': {
       const removal = e.maxRemovalAfterExitS;
       const tail = removal === undefined ? '' : `; kube-proxy stopped routing to ${podCount === 1 && !many ? 'it' : 'them'} ${podCount === 1 && !many ? '' : 'up to '}${s2(removal)} s later`;
-      return { message: `${what(` by ${podsText}`)} after the container ${c.trigger === null ? 'crashed' : 'exited'}${tail}.`, fix: null };
+      const killed = e.killed === 1;
+      return {
+        message: `${what(` by ${podsText}`)} after the container ${c.trigger === null ? 'crashed' : killed ? 'was killed at once (force or grace period 0)' : 'exited'}${tail}.`,
+        fix: killed ? 'a graceful delete (no force, a grace period) with a preStop sleep keeps the pod serving until kube-proxy has dropped it' : null,
+      };
     }
     case 'no_endpoints':
       return {

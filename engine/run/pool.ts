@@ -1,4 +1,5 @@
 import type { FileOptions } from '../scenario/files.js';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +105,10 @@ async function runInPool(
   const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   // A worker dying between tasks is reported through the task that follows; keep the event quiet.
   pool.on('error', () => {});
-  const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null, source.fileOptions ?? null]);
+  // standard input travels in each task (a worker cannot read it); the key names it by its digest
+  const { stdin, ...readOptions } = source.fileOptions ?? {};
+  const stdinDigest = stdin === undefined ? null : createHash('sha256').update(stdin).digest('hex');
+  const key = JSON.stringify([source.files, source.options.seed ?? null, source.options.replications ?? null, readOptions, stdinDigest]);
   const total = items.length;
   const results: ItemResult[] = [];
   let next = 0;

@@ -6,6 +6,7 @@ import { version as toolVersion } from '../version.js';
 import { partialResultProblems } from './partial-schema.js';
 import type { PlanItem, PlanOptions, RunPlan } from './plan.js';
 import type { ExpandedScenario, ItemResult } from './run.js';
+import { STDIN_ARG, STDIN_NAME } from '../scenario/files.js';
 
 /**
  * Sweeps beyond one machine: `kubesim run --shard i/n` runs one slice of the plan and writes a partial
@@ -106,26 +107,31 @@ function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** Every file read for the expanded scenarios: scenario and manifest files, and replay CSVs of every variant. */
-function inputFiles(expanded: readonly ExpandedScenario[]): string[] {
-  const files = new Set<string>();
+/** Every file read for the expanded scenarios: scenario and manifest files, and replay CSVs of every variant (standard input as `-`). */
+function inputFiles(expanded: readonly ExpandedScenario[], cwd: string): InputFile[] {
+  const files = new Map<string, () => Buffer | string>();
   for (const e of expanded) {
     for (const s of [e.scenario, ...e.variants.map((v) => v.scenario)]) {
-      for (const f of s.files) files.add(path.resolve(f));
+      const stdin = s.origin?.fileOptions.stdin;
+      for (const f of s.files) {
+        if (f === STDIN_NAME && stdin !== undefined) files.set(STDIN_ARG, () => stdin);
+        else files.set(rel(path.resolve(f), cwd), () => readFileSync(f));
+      }
       for (const t of s.spec.traffic) {
-        if (t.workload === 'open' && t.replay !== undefined) files.add(path.resolve(path.dirname(s.file), t.replay.file));
+        if (t.workload === 'open' && t.replay !== undefined) {
+          const f = path.resolve(path.dirname(s.file), t.replay.file);
+          files.set(rel(f, cwd), () => readFileSync(f));
+        }
       }
     }
   }
-  return [...files];
+  return [...files].map(([p, read]) => ({ path: p, sha256: sha256(read()) }));
 }
 
 /** The identity of a plan: what a partial result was computed from. */
 export function planIdentity(args: readonly string[], options: PlanOptions, expanded: readonly ExpandedScenario[], plan: RunPlan, cwd: string): PlanIdentity {
-  const files = inputFiles(expanded)
-    .map((f) => ({ path: rel(f, cwd), sha256: sha256(readFileSync(f)) }))
-    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  const relArgs = args.map((a) => rel(a, cwd));
+  const files = inputFiles(expanded, cwd).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const relArgs = args.map((a) => (a === STDIN_ARG ? a : rel(a, cwd)));
   const opts = { seed: options.seed ?? null, replications: options.replications ?? null };
   const hash = sha256(JSON.stringify({ version: toolVersion, args: relArgs, options: opts, files, items: plan.items }));
   return { args: relArgs, options: opts, items: plan.items.length, files, hash };

@@ -8,8 +8,8 @@ import { abort as argoAbort, promote as argoPromote, restart as argoRestart, ret
 import { attachTrafficRouters, attachWorkloads, trackWorkloadGauges } from './workloads.js';
 import { drainNode, failNode, recoverNode } from '../cluster/nodelifecycle.js';
 import { addNode } from '../cluster/nodes.js';
-import { isPodActive, isPodReady, type EndpointSlice, type Pod } from '../cluster/objects.js';
-import { deletePod } from '../cluster/pods.js';
+import { isPodReady, type EndpointSlice, type Pod } from '../cluster/objects.js';
+import { deletePodDetail, deletePods, type DeletePodAction } from '../chaos/delete-pod.js';
 import type { RolloutRecord } from '../cluster/rollouts.js';
 import { Recorder, type RunMetricsJSON } from '../metrics/recorder.js';
 import { evaluateSlos, rolloutStatsOf, type SloResult } from '../metrics/slo.js';
@@ -32,7 +32,8 @@ import { OK } from '../metrics/outcomes.js';
  * traffic, so the manifests' pods are scheduled, running and Ready — and every proxy programmed — at
  * t = 0; nothing before 0 is reported. Cold start: the objects are created at t = 0.
  * Randomness: streams named after their source (arrivals/<traffic>, service/<image>, lb/<service>,
- * propagation/<service>, startup/<image>, faults, …), so variants share them (common random numbers).
+ * propagation/<service>, startup/<image>, faults, victims/timeline[<i>], …), so variants share them (common
+ * random numbers).
  */
 export const WARM_START_S = 900;
 
@@ -286,7 +287,8 @@ function scheduleAction(cluster: Cluster, plane: DataPlane, action: TimelineActi
 /** `deployment/web-app`, `node/node-2`, `traffic/web` (namespaces other than default as `ns/name`). */
 function targetText(a: TimelineAction): string {
   const t = a.target;
-  const ns = (t.kind === 'deployment' || t.kind === 'rollout') && t.namespace !== undefined && t.namespace !== 'default' ? `${t.namespace}/` : '';
+  const ns = (t.kind === 'deployment' || t.kind === 'rollout' || t.kind === 'pod' || t.kind === 'selector') && t.namespace !== undefined && t.namespace !== 'default' ? `${t.namespace}/` : '';
+  if (t.kind === 'selector') return `-l ${t.name}${ns === '' ? '' : ` -n ${t.namespace}`}`;
   return `${t.kind}/${ns}${t.name}`;
 }
 
@@ -297,6 +299,7 @@ function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, index: n
   if (a.target.kind === 'rollout') return performOnRollout(ctx, a as RolloutAction, index, state);
   switch (a.action) {
     case 'restart':
+    case 'rollout-restart':
       restart(ctx, a.target.name, a.target.namespace);
       return '';
     case 'promote':
@@ -322,17 +325,8 @@ function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, index: n
     case 'rollout-resume':
       resume(ctx, a.target.name, a.target.namespace);
       return '';
-    case 'delete-pod': {
-      const victims = podsOfDeployment(ctx, a.target.name, a.target.namespace ?? 'default').filter(isPodActive);
-      const names: string[] = [];
-      for (let i = 0; i < a.count && victims.length > 0; i++) {
-        const [pod] = victims.splice(Math.floor(faults.next() * victims.length), 1);
-        state.facts.deletedBy(pod!, index, ctx.sim.now);
-        names.push(pod!.metadata.name);
-        deletePod(ctx, pod!, a.gracePeriod);
-      }
-      return names.join(' ') + (a.gracePeriod !== undefined ? ` (grace ${a.gracePeriod}s)` : '');
-    }
+    case 'delete-pod':
+      return deletePodAction(ctx, a, index, state);
     case 'fail-node': {
       const name = pickNode(ctx, a.target.name, faults);
       if (name === undefined) return 'no node';
@@ -351,7 +345,14 @@ function perform(cluster: Cluster, plane: DataPlane, a: TimelineAction, index: n
   }
 }
 
-type RolloutAction = Extract<TimelineAction, { action: 'set-image' | 'scale' | 'promote' | 'abort' | 'retry' | 'restart' | 'delete-pod' }> & { target: RolloutTarget };
+type RolloutAction = Extract<TimelineAction, { action: 'set-image' | 'scale' | 'promote' | 'abort' | 'retry' | 'restart' | 'rollout-restart' | 'delete-pod' }> & { target: RolloutTarget };
+
+/** delete-pod (engine/chaos/delete-pod.ts), its victims drawn from the action's own stream. */
+function deletePodAction(ctx: ClusterContext, a: DeletePodAction, index: number, state: TimelineState): string {
+  const victims = ctx.random.stream(`victims/timeline[${index}]`);
+  const names = deletePods(ctx, a, victims, (pod) => state.facts.deletedBy(pod, index, ctx.sim.now));
+  return deletePodDetail(a, names);
+}
 
 /** The timeline actions on `rollout/<name>`, in Argo's vocabulary (kubectl argo rollouts …). */
 function performOnRollout(ctx: ClusterContext, a: RolloutAction, index: number, state: TimelineState): string {
@@ -373,20 +374,10 @@ function performOnRollout(ctx: ClusterContext, a: RolloutAction, index: number, 
     case 'retry':
       return argoRetry(ctx, a.target.name, ns);
     case 'restart':
+    case 'rollout-restart':
       return argoRestart(ctx, a.target.name, ns);
-    case 'delete-pod': {
-      const r = ctx.store.get('Rollout', a.target.name, ns);
-      if (r === undefined) throw new KubectlError(`rollouts.argoproj.io "${a.target.name}" not found`);
-      const victims = ctx.store.ownedBy('ReplicaSet', r.metadata.uid).flatMap((rs) => ctx.store.ownedBy('Pod', rs.metadata.uid)).filter(isPodActive);
-      const names: string[] = [];
-      for (let i = 0; i < a.count && victims.length > 0; i++) {
-        const [pod] = victims.splice(Math.floor(state.faults.next() * victims.length), 1);
-        state.facts.deletedBy(pod!, index, ctx.sim.now);
-        names.push(pod!.metadata.name);
-        deletePod(ctx, pod!, a.gracePeriod);
-      }
-      return names.join(' ') + (a.gracePeriod !== undefined ? ` (grace ${a.gracePeriod}s)` : '');
-    }
+    case 'delete-pod':
+      return deletePodAction(ctx, a, index, state);
   }
 }
 
@@ -396,11 +387,6 @@ function pickNode(ctx: ClusterContext, name: string, faults: RandomStream): stri
   return nodes[Math.floor(faults.next() * nodes.length)]?.metadata.name;
 }
 
-function podsOfDeployment(ctx: ClusterContext, name: string, namespace: string): Pod[] {
-  const d = ctx.store.get('Deployment', name, namespace);
-  if (d === undefined) throw new KubectlError(`deployments.apps "${name}" not found`);
-  return ctx.store.ownedBy('ReplicaSet', d.metadata.uid).flatMap((rs) => ctx.store.ownedBy('Pod', rs.metadata.uid));
-}
 
 // -------------------------------------------------------------------------------------------------
 // Observation

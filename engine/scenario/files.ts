@@ -13,7 +13,16 @@ import path from 'node:path';
  *   checked on the open descriptor, so a FIFO never blocks.
  * - At most `maxFileSize` bytes are read (default DEFAULT_MAX_FILE_SIZE, `--max-file-size`): a larger
  *   file is an error, whatever its size claims to be (files in /proc claim 0).
+ * - `-` on the command line is standard input, read once by the CLI (`readStream`, bounded the same
+ *   way) and handed to the loader as `FileOptions.stdin`. Its diagnostics name it `<stdin>`; the files
+ *   a Scenario document read from it names resolve against the current folder, which is then "its
+ *   folder" for the rule above.
  */
+
+/** The command-line argument for standard input, as kubectl's `-f -`. */
+export const STDIN_ARG = '-';
+/** How standard input is named in diagnostics and reports. */
+export const STDIN_NAME = '<stdin>';
 
 /** Default most bytes of one input file: 4 MiB (`--max-file-size` raises it). */
 export const DEFAULT_MAX_FILE_SIZE = 4 * 1024 * 1024;
@@ -23,6 +32,8 @@ export interface FileOptions {
   allowOutside?: boolean | undefined;
   /** Most bytes of one input file (`--max-file-size`). */
   maxFileSize?: number | undefined;
+  /** The text of standard input, when `-` is one of the inputs (read once, by the caller). */
+  stdin?: string | undefined;
 }
 
 export class InputFileError extends Error {
@@ -85,6 +96,28 @@ export function readInputFile(file: string, options: FileOptions = {}): string {
   }
 }
 
+/**
+ * All of a stream (standard input) as UTF-8 text, at most `maxFileSize` bytes: a longer stream is an
+ * InputFileError as soon as the limit is passed (the rest is not read).
+ */
+export async function readStream(stream: AsyncIterable<unknown>, options: FileOptions = {}): Promise<string> {
+  const max = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const chunks: Buffer[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of stream) {
+      const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk as Uint8Array);
+      chunks.push(buf);
+      total += buf.length;
+      if (total > max) throw new InputFileError(`standard input is larger than the limit of ${formatByteSize(max)} (raise it with --max-file-size)`);
+    }
+  } catch (e) {
+    if (e instanceof InputFileError) throw e;
+    throw new InputFileError(`cannot read standard input: ${errnoReason(e)}`);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
 function kindOf(st: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
   return st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a file';
 }
@@ -124,5 +157,8 @@ export function outsideReason(from: string, target: string, options: FileOptions
   }
   const rel = path.relative(root, real);
   if (rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel))) return undefined;
+  if (from === STDIN_NAME) {
+    return 'is outside the current folder; a scenario read from standard input may read only files in the current folder (pass --allow-outside to permit it)';
+  }
   return `is outside the folder of the scenario file (${path.relative(process.cwd(), root) || '.'}); a scenario may read only files in its own folder (pass --allow-outside to permit it)`;
 }

@@ -11,11 +11,12 @@ import { sortExtra } from './extra.js';
 import { gateTemplate, type ExtraDecodedObject, type LoadedAnalysisTemplate, type LoadedHpa, type LoadedPdb, type LoadedRollout } from './workloads.js';
 import { scenarioSchema, type OpenTraffic, type ParsedScenarioSpec, type ScenarioSpec, type TrafficSpec } from './schema.js';
 import { parseAt } from './validate.js';
-import { outsideReason, readInputFile, type FileOptions } from './files.js';
+import { outsideReason, readInputFile, STDIN_ARG, STDIN_NAME, type FileOptions } from './files.js';
 import { readReplay } from './replay.js';
+import { usefulnessNotes, type Placed } from './usefulness.js';
 import { parseSlo, SloError } from '../metrics/slo.js';
 import { MAX_SERIES_BUCKETS } from '../metrics/timeseries.js';
-import { diagnosticAt, isRecord, readYamlFile, valueAt, type PathSegment, type YamlDocument } from './yaml.js';
+import { diagnosticAt, isRecord, parseYaml, readYamlFile, valueAt, type PathSegment, type YamlDocument } from './yaml.js';
 
 export { scenarioJsonSchema } from './schema.js';
 
@@ -30,6 +31,11 @@ export { scenarioJsonSchema } from './schema.js';
  *   the command line) together form one bare-manifest scenario with the defaults of defaults.ts, the
  *   way `kubectl apply -f a.yaml -f b.yaml` builds one cluster. It is named after its file (or folder)
  *   when there is one, else "manifests".
+ * - `-` is standard input (FileOptions.stdin), named `<stdin>` in diagnostics. With a Scenario document
+ *   it is a scenario file whose spec.manifests and replay files resolve against the current folder.
+ *   Without one, given next to Scenario files, its manifests join each of those scenarios (as if their
+ *   spec.manifests named it): `helm template … | kubesim run scenario.yaml -`. Alone or with other
+ *   bare files it is a bare scenario ("stdin" when it is the only one).
  *
  * Every error found anywhere is collected; if there is any, ScenarioError is thrown with all of them,
  * sorted by file, line and column. Notes (skipped kinds, unused images, YAML warnings) come back with
@@ -102,6 +108,8 @@ export interface LoadResult {
 }
 
 const YAML_FILE = /\.ya?ml$/i;
+/** The cache key of standard input (no path resolves to it). */
+const STDIN_KEY = '\u0000stdin';
 
 interface ParsedFile {
   file: string;
@@ -113,12 +121,12 @@ interface ParsedFile {
 export function loadScenarioFiles(paths: readonly string[], options: FileOptions = {}): LoadResult {
   const errors: Diagnostic[] = [];
   const cache = new Map<string, ParsedFile>();
-  const parse = (file: string): ParsedFile => {
-    const key = path.resolve(file);
+  const parse = (file: string, stdin = false): ParsedFile => {
+    const key = stdin ? STDIN_KEY : path.resolve(file);
     let parsed = cache.get(key);
     if (parsed === undefined) {
       parsed = { file, objects: [], notes: [] };
-      const yaml = readYamlFile(file, options);
+      const yaml = stdin ? parseYaml(STDIN_NAME, options.stdin ?? '') : readYamlFile(file, options);
       for (const d of yaml.diagnostics) (d.severity === 'error' ? errors : parsed.notes).push(d);
       for (const doc of yaml.documents) {
         const r = decodeDocument(doc);
@@ -131,30 +139,44 @@ export function loadScenarioFiles(paths: readonly string[], options: FileOptions
     return parsed;
   };
 
-  // Inputs: files, and folders expanded to their YAML files.
-  const inputs: string[] = [];
+  // Inputs: files, folders expanded to their YAML files, and `-` (standard input, once).
+  const inputs: Array<{ file: string; stdin: boolean }> = [];
   for (const p of paths) {
+    if (p === STDIN_ARG) {
+      if (options.stdin === undefined) throw new TypeError('loadScenarioFiles: "-" (standard input) needs its text in options.stdin');
+      inputs.push({ file: STDIN_NAME, stdin: true });
+      continue;
+    }
     const kind = statKind(p);
     if (kind === 'dir') {
       const files = yamlFilesIn(p);
       if (files.length === 0) errors.push({ file: p, line: 0, col: 0, path: '', message: 'folder has no *.yaml or *.yml files', severity: 'error' });
-      inputs.push(...files);
+      inputs.push(...files.map((file) => ({ file, stdin: false })));
     } else if (kind === 'missing') {
       errors.push({ file: p, line: 0, col: 0, path: '', message: 'cannot read file: no such file or directory', severity: 'error' });
     } else {
-      inputs.push(p);
+      inputs.push({ file: p, stdin: false });
     }
   }
+
+  const parsedInputs: Array<{ parsed: ParsedFile; stdin: boolean }> = [];
+  const seenInputs = new Set<string>();
+  for (const { file, stdin } of inputs) {
+    const key = stdin ? STDIN_KEY : path.resolve(file);
+    if (seenInputs.has(key)) continue;
+    seenInputs.add(key);
+    parsedInputs.push({ parsed: parse(file, stdin), stdin });
+  }
+  const hasScenario = (p: ParsedFile) => p.objects.some((o) => o.type === 'Scenario');
+  // Piped manifests next to Scenario files are those scenarios' manifests (`helm template … |
+  // kubesim run scenario.yaml -`): a stream has no folder for spec.manifests to name.
+  const piped = parsedInputs.find((p) => p.stdin && !hasScenario(p.parsed) && parsedInputs.some((q) => hasScenario(q.parsed)))?.parsed;
 
   const scenarios: LoadedScenario[] = [];
   const origins = new Map<LoadedScenario, Extract<DecodedObject, { type: 'Scenario' }>>();
   const bareFiles: ParsedFile[] = [];
-  const seenInputs = new Set<string>();
-  for (const file of inputs) {
-    const key = path.resolve(file);
-    if (seenInputs.has(key)) continue;
-    seenInputs.add(key);
-    const parsed = parse(file);
+  for (const { parsed } of parsedInputs) {
+    if (parsed === piped) continue;
     const scenarioDocs = parsed.objects.filter((o) => o.type === 'Scenario');
     if (scenarioDocs.length === 0) {
       bareFiles.push(parsed);
@@ -163,7 +185,7 @@ export function loadScenarioFiles(paths: readonly string[], options: FileOptions
     for (const extra of scenarioDocs.slice(1)) {
       errors.push(diagnosticAt(extra.doc, extra.base, 'a file may hold only one Scenario document; put each scenario in its own file'));
     }
-    const loaded = loadScenario(parsed, scenarioDocs[0]!, parse, errors, options);
+    const loaded = loadScenario(parsed, scenarioDocs[0]!, parse, errors, options, piped);
     if (loaded !== undefined) {
       scenarios.push(loaded);
       origins.set(loaded, scenarioDocs[0]!);
@@ -171,8 +193,8 @@ export function loadScenarioFiles(paths: readonly string[], options: FileOptions
   }
 
   if (bareFiles.length > 0) {
-    const single = paths.length === 1 ? paths[0]! : undefined;
-    const name = single !== undefined ? path.basename(single).replace(YAML_FILE, '') : bareFiles.length === 1 ? path.basename(bareFiles[0]!.file).replace(YAML_FILE, '') : 'manifests';
+    const single = paths.length === 1 ? paths[0]! : bareFiles.length === 1 ? bareFiles[0]!.file : undefined;
+    const name = single === STDIN_ARG || single === STDIN_NAME ? 'stdin' : single !== undefined ? path.basename(single).replace(YAML_FILE, '') : 'manifests';
     scenarios.push(assemble(name || 'manifests', bareFiles[0]!.file, bareFiles, undefined, errors, options));
   }
 
@@ -206,6 +228,7 @@ function loadScenario(
   parse: (file: string) => ParsedFile,
   errors: Diagnostic[],
   options: FileOptions,
+  piped: ParsedFile | undefined,
 ): LoadedScenario | undefined {
   const { doc, base } = scenarioObj;
   const r = parseAt(scenarioSchema, scenarioObj.value, doc, base);
@@ -245,6 +268,7 @@ function loadScenario(
       files.push(m);
     }
   });
+  if (piped !== undefined) files.push(piped);
   return assemble(r.data.metadata.name, parsed.file, files, { spec, doc, base }, errors, options);
 }
 
@@ -306,6 +330,12 @@ function build(
     else extra.push(structuredClone(o));
   }
   const { rollouts, analysisTemplates, pdbs, hpas } = sortExtra(extra, deployments, errors, notes);
+  /** The loaded objects with the document each was written in (for positions). */
+  const placedAs = <T extends { kind: string; metadata: { name: string; namespace: string } }>(objects: readonly T[]): Array<Placed<T>> =>
+    objects.flatMap((object) => {
+      const m = manifests.find((x) => x.type === object.kind && x.object.metadata.name === object.metadata.name && x.object.metadata.namespace === object.metadata.namespace);
+      return m === undefined ? [] : [{ object, doc: m.doc, base: m.base }];
+    });
 
   const parsedSpec: ParsedScenarioSpec = source?.spec ?? defaultSpec();
   const spec: ScenarioSpec = { ...parsedSpec, traffic: parsedSpec.traffic ?? defaultTraffic(services) };
@@ -322,6 +352,7 @@ function build(
     });
   }
   readReplays(spec, file, source, errors, fileOptions);
+  notes.push(...usefulnessNotes({ spec, deployments: placedAs(deployments), services: placedAs(services), rollouts: placedAs(rollouts), scenario: source, trafficWritten: parsedSpec.traffic !== undefined, file }));
 
   const behaviors = new Map<string, BehaviorProfile>();
   const use = (image: string) => {
@@ -393,7 +424,8 @@ export function rebuildScenario(
  */
 function rawVariantsOf(doc: YamlDocument, base: readonly PathSegment[], options: FileOptions): unknown[] | undefined {
   try {
-    const docs = parseAllDocuments(readInputFile(doc.file, options), { version: '1.1', merge: true, prettyErrors: false });
+    const text = doc.file === STDIN_NAME && options.stdin !== undefined ? options.stdin : readInputFile(doc.file, options);
+    const docs = parseAllDocuments(text, { version: '1.1', merge: true, prettyErrors: false });
     if ('empty' in docs) return undefined;
     const d = docs[doc.index];
     if (d === undefined || d.errors.length > 0) return undefined;
@@ -492,6 +524,11 @@ function crossCheck(
       }
       return;
     }
+    if (t.kind === 'pod' || t.kind === 'selector') {
+      const note = podTargetNote(t, [...deployments, ...rollouts]);
+      if (note !== undefined) notes.push(diagnosticAt(doc, [...base, 'spec', 'timeline', i, t.kind === 'pod' ? 'target' : 'selector'], note, 'note'));
+      return;
+    }
     const d = t.kind === 'rollout' ? resolve('Rollout', rollouts, t.name, t.namespace) : resolve('Deployment', deployments, t.name, t.namespace);
     if (typeof d === 'string') return err(['timeline', i, 'target'], d);
     if (a.action === 'set-image') {
@@ -545,6 +582,29 @@ function crossCheck(
       notes.push(diagnosticAt(doc, [...base, 'spec', 'images', image], 'no container or set-image action uses this image', 'note'));
     }
   }
+}
+
+/** Labels the controllers add to pods beyond their template's (a selector on them cannot be checked here). */
+const HASH_LABELS = ['pod-template-hash', 'rollouts-pod-template-hash'];
+
+/**
+ * A note when a delete-pod `pod/<name>` or `selector` can never find a pod: pods are named
+ * `<workload>-<hash>-<suffix>` and labelled from their template, so no workload of the namespace with
+ * that name prefix (or a template the selector matches) means the action will be refused every time.
+ */
+function podTargetNote(
+  t: Extract<ScenarioSpec['timeline'][number]['target'], { kind: 'pod' | 'selector' }>,
+  workloads: ReadonlyArray<LoadedDeployment | LoadedRollout>,
+): string | undefined {
+  const namespace = t.namespace ?? 'default';
+  const here = workloads.filter((w) => w.metadata.namespace === namespace);
+  if (t.kind === 'pod') {
+    if (here.some((w) => t.name.startsWith(`${w.metadata.name}-`))) return undefined;
+    return `no Deployment or Rollout in namespace ${JSON.stringify(namespace)} creates a pod named so (pods are named <workload>-<hash>-<suffix>: see the report's pods); the action will find no pod`;
+  }
+  if ((t.selector.matchExpressions ?? []).some((r) => HASH_LABELS.includes(r.key))) return undefined;
+  if (here.some((w) => matchesSelector(t.selector, w.spec.template.metadata.labels))) return undefined;
+  return `the selector matches the pod template of no Deployment or Rollout in namespace ${JSON.stringify(namespace)}; the action will find no pod`;
 }
 
 /** Finds an object by name (and namespace); a string is the error message. */

@@ -471,6 +471,26 @@ function isMapping(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
+/**
+ * Why a kind the model does not read is skipped. Objects a controller owns (the ReplicaSets and Pods
+ * of a Deployment in `kubectl get -o yaml` output) are not the source: the simulated controllers create
+ * their own from the Deployment or Rollout, so reading them would duplicate it. Helm test hooks are not
+ * part of a release.
+ */
+function skipReason(kind: string, metadata: unknown): string {
+  if (isMapping(metadata)) {
+    const owners = metadata['ownerReferences'];
+    const owner = Array.isArray(owners) ? owners.find((o) => isMapping(o) && o['controller'] === true) : undefined;
+    if (isMapping(owner) && typeof owner['kind'] === 'string' && typeof owner['name'] === 'string') {
+      return `owned by ${owner['kind']}/${owner['name']} (kubesim's controllers create their own ReplicaSets and Pods from the Deployment or Rollout)`;
+    }
+    const annotations = metadata['annotations'];
+    const hook = isMapping(annotations) ? annotations['helm.sh/hook'] : undefined;
+    if (typeof hook === 'string' && hook.split(',').some((h) => h.trim().startsWith('test'))) return 'a Helm test hook (helm.sh/hook: test), not part of the release';
+  }
+  return 'kind not modelled yet';
+}
+
 /** Decodes one YAML document (a v1 List is expanded). Empty documents decode to nothing. */
 export function decodeDocument(doc: YamlDocument): DecodeResult {
   const out: DecodeResult = { objects: [], notes: [], errors: [] };
@@ -524,7 +544,7 @@ function decodeValue(doc: YamlDocument, value: unknown, base: PathSegment[], out
   if (known === undefined || !known.groups.includes(group)) {
     const metadata = value['metadata'];
     const objName = isMapping(metadata) && typeof metadata['name'] === 'string' ? metadata['name'] : '(unnamed)';
-    const note = diagnosticAt(doc, [...base, 'kind'], `skipped ${kind}/${objName}: kind not modelled yet`, 'note');
+    const note = diagnosticAt(doc, [...base, 'kind'], `skipped ${kind}/${objName}: ${skipReason(kind, metadata)}`, 'note');
     out.notes.push({ ...note, path: formatPath(base) });
     return;
   }

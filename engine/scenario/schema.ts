@@ -5,6 +5,8 @@ import { formatDuration } from '../kernel/units.js';
 import { SCENARIO_DEFAULTS as D } from './defaults.js';
 import type { Replay } from './replay.js';
 import { SCENARIO_API_VERSION } from './manifests.js';
+import type { LabelSelector } from '../cluster/objects.js';
+import { parseLabelSelector, SelectorSyntaxError } from '../cluster/labels.js';
 import {
   addIssue,
   distribution,
@@ -99,7 +101,11 @@ export type TimelineTarget =
   | { kind: 'rollout'; name: string; namespace?: string }
   /** name `*` means a node picked at random (from the `faults` stream). */
   | { kind: 'node'; name: string }
-  | { kind: 'traffic'; name: string };
+  | { kind: 'traffic'; name: string }
+  /** One pod by name: `pod/<name>` (delete-pod). */
+  | { kind: 'pod'; name: string; namespace?: string }
+  /** Pods by label, kubectl's `-l` (delete-pod `selector`): `name` is the selector as written. */
+  | { kind: 'selector'; name: string; selector: LabelSelector; namespace?: string };
 
 /** A repeating fault: every `every` seconds, or as a Poisson process of `rate` per second, from `at` until `until`. */
 export interface Repeat {
@@ -117,9 +123,9 @@ interface ActionBase {
 export type TimelineAction = ActionBase &
   (
     | { action: 'set-image'; target: WorkloadTarget; images: Record<string, string> }
-    | { action: 'delete-pod'; target: WorkloadTarget; count: number; gracePeriod?: number }
+    | { action: 'delete-pod'; target: WorkloadTarget | PodTarget | SelectorTarget; count: number; gracePeriod?: number; force: boolean }
     | { action: 'scale'; target: WorkloadTarget; replicas: number }
-    | { action: 'restart'; target: WorkloadTarget }
+    | { action: 'restart' | 'rollout-restart'; target: WorkloadTarget }
     | { action: 'promote'; target: RolloutTarget; full: boolean }
     | { action: 'abort'; target: RolloutTarget }
     | { action: 'retry'; target: RolloutTarget }
@@ -137,6 +143,8 @@ export type RolloutTarget = Extract<TimelineTarget, { kind: 'rollout' }>;
 export type WorkloadTarget = DeploymentTarget | RolloutTarget;
 export type NodeTarget = Extract<TimelineTarget, { kind: 'node' }>;
 export type TrafficTarget = Extract<TimelineTarget, { kind: 'traffic' }>;
+export type PodTarget = Extract<TimelineTarget, { kind: 'pod' }>;
+export type SelectorTarget = Extract<TimelineTarget, { kind: 'selector' }>;
 export type ActionName = TimelineAction['action'];
 
 export interface VariantSpec {
@@ -450,6 +458,7 @@ export const ACTIONS = [
   'fail-node',
   'drain-node',
   'set-rate',
+  'rollout-restart',
   'restart',
   'promote',
   'abort',
@@ -462,6 +471,34 @@ export const REPEATABLE: readonly ActionName[] = ['delete-pod', 'fail-node', 'dr
 const DEPLOYMENT_PREFIXES = ['deployment', 'deployments', 'deploy'];
 const NODE_PREFIXES = ['node', 'nodes', 'no'];
 const ROLLOUT_PREFIXES = ['rollout', 'rollouts', 'ro'];
+const POD_PREFIXES = ['pod', 'pods', 'po'];
+
+/** delete-pod's target: `deployment/<name>`, `rollout/<name>` or `pod/<name>`. */
+function deletePodTarget() {
+  const what = 'a target like deployment/<name>, rollout/<name> or pod/<name>';
+  return z.string(expected(what)).transform((s, ctx): WorkloadTarget | PodTarget => {
+    const slash = s.indexOf('/');
+    const prefix = slash < 0 ? '' : s.slice(0, slash).toLowerCase();
+    const rest = s.slice(slash + 1);
+    const kind = ROLLOUT_PREFIXES.includes(prefix) ? 'rollout' : DEPLOYMENT_PREFIXES.includes(prefix) ? 'deployment' : POD_PREFIXES.includes(prefix) ? 'pod' : undefined;
+    if (kind === undefined || !NAME.test(rest)) {
+      addIssue(ctx, expectedMessage(what, s), s);
+      return z.NEVER;
+    }
+    return { kind, name: rest };
+  });
+}
+
+/** A kubectl `-l` label selector (engine/cluster/labels.ts). */
+const selectorField = z.string(expected('a label selector like app=web or "app=web,tier!=db"')).transform((s, ctx): SelectorTarget => {
+  try {
+    return { kind: 'selector', name: s.trim(), selector: parseLabelSelector(s) };
+  } catch (e) {
+    if (!(e instanceof SelectorSyntaxError)) throw e;
+    addIssue(ctx, `${e.message} at column ${e.column} of ${JSON.stringify(s)}; expected a label selector like app=web, "app=web,tier!=db" or "env in (a,b)"`, s);
+    return z.NEVER;
+  }
+});
 
 /** `deployment/<name>` or `rollout/<name>`. */
 function workloadTarget(rolloutOnly = false) {
@@ -540,11 +577,14 @@ const timelineEntry = z
         ...common,
         ...repeatRate,
         action: z.literal('delete-pod'),
-        target: workloadTarget(),
-        count: positiveInt().prefault(1),
+        target: deletePodTarget().optional(),
+        selector: selectorField.optional(),
+        count: positiveInt().optional(),
         gracePeriod: nonNegativeInt('a non-negative number of seconds').optional(),
+        force: z.boolean(expected('true or false')).default(false),
       }),
       z.object({ ...common, action: z.literal('scale'), target: workloadTarget(), replicas: nonNegativeInt() }),
+      z.object({ ...common, action: z.literal('rollout-restart'), target: workloadTarget() }),
       z.object({ ...common, action: z.literal('restart'), target: workloadTarget() }),
       z.object({ ...common, action: z.literal('promote'), target: workloadTarget(true), full: z.boolean(expected('true or false')).default(false) }),
       z.object({ ...common, action: z.literal('abort'), target: workloadTarget(true) }),
@@ -591,7 +631,8 @@ const timelineEntry = z
       out['images'] = out['image'];
       delete out['image'];
     }
-    if (namespace !== undefined && ['deployment', 'rollout'].includes((out['target'] as TimelineTarget).kind)) {
+    if (e.action === 'delete-pod' && !deletePodFields(e, out, ctx)) return z.NEVER;
+    if (namespace !== undefined && ['deployment', 'rollout', 'pod', 'selector'].includes((out['target'] as TimelineTarget).kind)) {
       out['target'] = { ...(out['target'] as WorkloadTarget), namespace };
     }
     if (repeats) {
@@ -603,6 +644,37 @@ const timelineEntry = z
     }
     return out as unknown as TimelineAction;
   });
+
+/**
+ * delete-pod's choice of pods: exactly one of `target` (a workload: `count` random active pods of it,
+ * default 1; or `pod/<name>`) and `selector` (every matching active pod, as `kubectl delete pod -l`);
+ * `force: true` is `--grace-period=0 --force`, so a gracePeriod above 0 contradicts it.
+ */
+function deletePodFields(
+  e: { target?: WorkloadTarget | PodTarget | undefined; selector?: SelectorTarget | undefined; count?: number | undefined; gracePeriod?: number | undefined; force: boolean },
+  out: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+): boolean {
+  if (e.target !== undefined && e.selector !== undefined) {
+    addIssue(ctx, 'give target or selector, not both (a selector picks pods by label in the namespace)', e.selector.name, ['selector']);
+    return false;
+  }
+  if (e.target === undefined && e.selector === undefined) {
+    addIssue(ctx, 'missing required field; expected a target like deployment/<name> or pod/<name>, or a selector like app=web', undefined, ['target']);
+    return false;
+  }
+  const target = e.target ?? e.selector!;
+  if (e.count !== undefined && (target.kind === 'pod' || target.kind === 'selector')) {
+    addIssue(ctx, `applies to deployment/ and rollout/ targets; ${target.kind === 'pod' ? 'pod/<name> is one pod' : 'a selector deletes every matching pod, as kubectl delete pod -l does'}`, e.count, ['count']);
+  }
+  if (e.force && e.gracePeriod !== undefined && e.gracePeriod > 0) {
+    addIssue(ctx, `force deletes at once (kubectl delete --grace-period=0 --force); remove gracePeriod or set it to 0, got ${e.gracePeriod}`, e.gracePeriod, ['gracePeriod']);
+  }
+  out['target'] = target;
+  delete out['selector'];
+  out['count'] = e.count ?? 1;
+  return true;
+}
 
 // SLOs and variants -----------------------------------------------------------------------------
 

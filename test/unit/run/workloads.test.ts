@@ -95,6 +95,7 @@ describe('workloadRef, skipped steps, the PDB gauge', () => {
     expect(s.notes.map((n) => n.message)).toEqual([
       'rollout/web runs the pod template of deployment/web; the Deployment keeps running as written (workloadRef.scaleDown: never)',
       'rollout/web: experiment steps are not simulated; the step completes at once',
+      'no Service selects the pods of deployment/web, rollout/web, so the default traffic (one entry per Service that selects pods) sends no requests: add a Service, or spec.traffic',
     ]);
     const r = run(s);
     expect(r.rollouts).toEqual([expect.objectContaining({ target: 'rollout/web', outcome: 'complete' })]);
