@@ -177,9 +177,31 @@ spec:
 `;
 }
 
-/** The N-pod rollout, whole process, at each size; the growth exponent between consecutive sizes. */
-export function rolloutBench(sizes: number[]): Row[] {
+/** Least-squares slope of log y against log x: the exponent k of y ∝ x^k. */
+export function loglogSlope(points: ReadonlyArray<{ x: number; y: number }>): number {
+  const xs = points.map((p) => Math.log(p.x)), ys = points.map((p) => Math.log(p.y));
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0, den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
+  return num / den;
+}
+
+interface RolloutReport {
+  scenarios: [{ variants: [{ runs: [{ rollouts: Array<{ outcome: string; durationS: number | null; maxActivePods: number; minAvailable: number }> }] }] }];
+}
+
+/**
+ * The N-pod rollout, whole process (`kubesim run … --max-pods N`), at each size: CPU seconds (the least
+ * of `repeat` runs up to 10,000 pods, one run above), wall seconds and peak RSS, the rollout bounds
+ * the report shows, the growth exponent between consecutive sizes, and a last row with the fitted
+ * exponent (log-log slope) over all sizes beside N·log N's over the same range.
+ */
+export function rolloutBench(sizes: number[], repeat = 2): Row[] {
   const rows: Row[] = [];
+  const points: Array<{ x: number; y: number }> = [];
   let prev: { n: number; cpu: number } | undefined;
   for (const n of sizes) {
     const dir = mkdtempSync(path.join(tmpdir(), 'kubesim-bench-'));
@@ -187,21 +209,47 @@ export function rolloutBench(sizes: number[]): Row[] {
       const file = path.join(dir, `rollout-${n}.yaml`);
       writeFileSync(file, rolloutScenario(n));
       const out = path.join(dir, 'out');
-      const r = measure(process.execPath, [CLI, 'run', file, '--out', out, '--quiet', '--workers', '1', '--detail', 'summary', '--format', 'json']);
-      const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as { scenarios: [{ variants: [{ runs: [{ rollouts: { outcome: string; durationS: number | null }[] }] }] }] };
+      let r: ProcessFigure | undefined;
+      for (let i = 0; i < (n <= 10_000 ? repeat : 1); i++) {
+        const m = measure(process.execPath, [CLI, 'run', file, '--out', out, '--quiet', '--workers', '1', '--detail', 'summary', '--format', 'json', '--max-pods', String(n)]);
+        if (r === undefined || m.cpuS < r.cpuS) r = m;
+      }
+      if (!existsSync(path.join(out, 'report.json'))) {
+        rows.push({ figure: `rollout of ${n.toLocaleString('en')} pods`, kubesim: 'failed', peer: r!.stdout.slice(0, 200), ratio: '', goal: '' });
+        continue;
+      }
+      const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as RolloutReport;
       const ro = report.scenarios[0].variants[0].runs[0].rollouts[0];
-      const exponent = prev === undefined ? '' : `N^${f2(Math.log(r.cpuS / prev.cpu) / Math.log(n / prev.n))} from ${prev.n.toLocaleString('en')}`;
+      const surge = Math.ceil(0.25 * n), unavailable = Math.floor(0.25 * n);
+      const held = (ok: boolean) => (ok ? 'held' : 'NOT HELD');
+      const bounds =
+        ro === undefined
+          ? ''
+          : `max pods ${ro.maxActivePods} (≤ ${n + surge}: ${held(ro.maxActivePods <= n + surge)}), min available ${ro.minAvailable} (≥ ${n - unavailable}: ${held(ro.minAvailable >= n - unavailable)})`;
+      const exponent = prev === undefined ? '' : `N^${f2(Math.log(r!.cpuS / prev.cpu) / Math.log(n / prev.n))} from ${prev.n.toLocaleString('en')}`;
       rows.push({
-        figure: `rollout of ${n.toLocaleString('en')} pods (25%/25%), wall s (CPU s)`,
-        kubesim: `${f2(r.wallS)} (${f2(r.cpuS)})`,
-        peer: ro === undefined ? 'no rollout' : `${ro.outcome} in ${ro.durationS ?? '?'} s simulated`,
+        figure: `rollout of ${n.toLocaleString('en')} pods (25%/25%), wall s (CPU s), peak RSS MB`,
+        kubesim: `${f2(r!.wallS)} (${f2(r!.cpuS)}), ${f2(r!.rssMb)}`,
+        peer: ro === undefined ? 'no rollout' : `${ro.outcome} in ${ro.durationS ?? '?'} s simulated; ${bounds}`,
         ratio: exponent,
-        goal: n >= 100_000 ? '≤ 60 s wall; ≤ N·log N' : '≤ N·log N',
+        goal: n >= 100_000 ? '≤ 60 s wall' : '',
       });
-      prev = { n, cpu: r.cpuS };
+      points.push({ x: n, y: r!.cpuS });
+      prev = { n, cpu: r!.cpuS };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  }
+  if (points.length >= 2) {
+    const lo = points[0]!.x, hi = points[points.length - 1]!.x;
+    const nlogn = loglogSlope([lo, hi].map((x) => ({ x, y: x * Math.log(x) })));
+    rows.push({
+      figure: `fitted exponent of CPU s, ${lo.toLocaleString('en')} → ${hi.toLocaleString('en')} pods (log-log slope)`,
+      kubesim: `N^${f2(loglogSlope(points))}`,
+      peer: `N·log N = N^${f2(nlogn)} over this range`,
+      ratio: '',
+      goal: `≤ N^${f2(nlogn)}`,
+    });
   }
   return rows;
 }

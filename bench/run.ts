@@ -25,7 +25,7 @@ if (!only || only === 'process') {
 }
 
 if (!only || only === 'rollout') {
-  printRows('Control plane: rolling update of a Deployment with N pods', rolloutBench(quick ? [1_000, 4_000] : [1_000, 10_000, 100_000]));
+  printRows('Control plane: rolling update of a Deployment with N pods', rolloutBench(quick ? [1_000, 3_000] : [1_000, 10_000, 100_000], quick ? 1 : 2));
 }
 
 if (!only || only === 'kernel') {

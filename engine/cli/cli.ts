@@ -131,6 +131,7 @@ interface LimitFlags {
   maxTimeline?: number;
   maxRuns?: number;
   maxDetailBuckets?: number;
+  maxMemory?: number;
 }
 
 function limitNumber(value: string): number {
@@ -147,6 +148,7 @@ function addLimitOptions(cmd: Command): Command {
     ['maxTimeline', 'most timeline actions of one variant, repetitions included'],
     ['maxRuns', 'most runs in the plan (variants × replications)'],
     ['maxDetailBuckets', 'most time-series buckets kept with --detail full (runs × seconds)'],
+    ['maxMemory', 'most heap one run may need, MiB (estimated from its pods; default: this process\'s heap limit)'],
   ];
   for (const [key, description] of what) {
     cmd.addOption(new Option(`${LIMIT_FLAGS[key]} <n>`, description).argParser(limitNumber).default(undefined, fmtLimit(DEFAULT_LIMITS[key])));
@@ -161,7 +163,7 @@ function fmtLimit(n: number): string {
 /** Exit 2 (before any run) when the expanded scenarios exceed a limit; validate and run check the same. */
 function enforceLimits(expanded: Parameters<typeof checkLimits>[0], opts: LimitFlags & { replications?: number; detail?: ReportDetail }): void {
   const problems = checkLimits(expanded, {
-    limits: { maxPods: opts.maxPods, maxRequests: opts.maxRequests, maxTimeline: opts.maxTimeline, maxRuns: opts.maxRuns, maxDetailBuckets: opts.maxDetailBuckets },
+    limits: { maxPods: opts.maxPods, maxRequests: opts.maxRequests, maxTimeline: opts.maxTimeline, maxRuns: opts.maxRuns, maxDetailBuckets: opts.maxDetailBuckets, maxMemory: opts.maxMemory },
     replications: opts.replications,
     detail: opts.detail,
   });

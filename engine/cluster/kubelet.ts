@@ -343,15 +343,20 @@ export class Kubelet {
     if (pr.finished || !this.machines.isUp(pr.node)) return;
     const pod = pr.pod;
     const now = this.ctx.sim.now;
-    const before = force ? '' : JSON.stringify(pod.status);
-    pod.status.containerStatuses = pr.containers.map((c) => containerStatus(c));
+    // change detection field by field (what this method writes), not by serialising the status twice
+    let changed = force;
+    const statuses = pr.containers.map((c) => containerStatus(c));
+    const prev = pod.status.containerStatuses;
+    if (statuses.length !== prev.length || statuses.some((c, i) => !sameContainerStatus(c, prev[i]!))) changed = true;
+    pod.status.containerStatuses = statuses;
     const unready = pr.containers.filter((c) => !c.ready).map((c) => c.spec.name);
     const cond = (type: string): Condition =>
       unready.length === 0
         ? { type, status: 'True' }
         : { type, status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` };
-    setCondition(pod.status.conditions, cond('ContainersReady'), now);
-    setCondition(pod.status.conditions, cond('Ready'), now);
+    if (setCondition(pod.status.conditions, cond('ContainersReady'), now)) changed = true;
+    if (setCondition(pod.status.conditions, cond('Ready'), now)) changed = true;
+    const phase = pod.status.phase;
     if (pod.spec.restartPolicy === 'Never' && pr.containers.every((c) => c.phase === 'terminated')) {
       pod.status.phase = pr.containers.every((c) => c.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
     } else if (pr.containers.some((c) => c.everRan)) {
@@ -359,8 +364,9 @@ export class Kubelet {
     } else {
       pod.status.phase = 'Pending';
     }
-    if (force || JSON.stringify(pod.status) !== before) this.ctx.store.update(pod);
+    if (changed || pod.status.phase !== phase) this.ctx.store.update(pod);
   }
+
 
   // -------------------------------------------------------------------------------------------
   // Containers
@@ -762,6 +768,17 @@ function failureDetail(probe: ResolvedProbe, listening: boolean, ip: string, spe
   if (!listening) return `dial tcp ${ip}:${port}: connect: connection refused`;
   if (probe.mechanism === 'grpc') return 'service unhealthy (responded with "NOT_SERVING")';
   return 'HTTP probe failed with statuscode: 503';
+}
+
+/** Equal as the API would serialise them. */
+function sameContainerStatus(a: ContainerStatus, b: ContainerStatus): boolean {
+  if (a.name !== b.name || a.image !== b.image || a.ready !== b.ready || a.started !== b.started || a.restartCount !== b.restartCount) return false;
+  const x = a.state, y = b.state;
+  if ((x.waiting === undefined) !== (y.waiting === undefined) || x.waiting?.reason !== y.waiting?.reason) return false;
+  if ((x.running === undefined) !== (y.running === undefined) || x.running?.startedAt !== y.running?.startedAt) return false;
+  const s = x.terminated, t = y.terminated;
+  if ((s === undefined) !== (t === undefined)) return false;
+  return s === undefined || (s.reason === t!.reason && s.exitCode === t!.exitCode && s.finishedAt === t!.finishedAt);
 }
 
 function containerStatus(c: ContainerRuntime): ContainerStatus {

@@ -326,7 +326,9 @@ export function getCondition(conditions: readonly Condition[], type: string): Co
 export function setCondition(conditions: Condition[], next: Condition, now: number): boolean {
   const cur = getCondition(conditions, next.type);
   if (cur === undefined) {
-    conditions.push({ ...next, lastTransitionTime: now, lastUpdateTime: next.lastUpdateTime ?? now });
+    // one object shape for every condition (absent reason/message stay undefined: JSON omits them), so
+    // the property reads of getCondition stay monomorphic
+    conditions.push({ type: next.type, status: next.status, reason: next.reason, message: next.message, lastTransitionTime: now, lastUpdateTime: next.lastUpdateTime ?? now });
     return true;
   }
   const changed = cur.status !== next.status || cur.reason !== next.reason || cur.message !== next.message;

@@ -1,6 +1,7 @@
 import type { ClusterContext } from './context.js';
 import { controllerOf, getCondition, type Deployment, type Pod, type Rollout } from './objects.js';
 import { objectKey } from './store.js';
+import { popByTime, pushByTime } from './timeheap.js';
 
 /**
  * Exact rollout accounting per Deployment: every change to a pod, ReplicaSet or Deployment updates
@@ -197,7 +198,7 @@ export class RolloutTracker {
     if (availableAt !== null && availableAt <= this.ctx.sim.now) {
       entry.counted = true;
       c.available++;
-    } else if (availableAt !== null && availableAt !== Infinity) heapPush(c.pending, { at: availableAt, uid });
+    } else if (availableAt !== null && availableAt !== Infinity) pushByTime(c.pending, { at: availableAt, uid });
     return key;
   }
 
@@ -219,7 +220,7 @@ export class RolloutTracker {
     // pods whose ready + minReadySeconds has passed since the last event turned Available meanwhile
     const now = this.ctx.sim.now;
     while (c.pending.length > 0 && c.pending[0]!.at <= now) {
-      const { at, uid } = heapPop(c.pending);
+      const { at, uid } = popByTime(c.pending);
       const p = this.pods.get(uid);
       if (p !== undefined && !p.counted && p.availableAt === at) {
         p.counted = true;
@@ -244,35 +245,3 @@ export class RolloutTracker {
 
 const ROLLOUT_KEY = 'rollout:';
 const rolloutKey = (namespace: string, name: string): string => `${ROLLOUT_KEY}${namespace}/${name}`;
-
-function heapPush(h: Array<{ at: number; uid: string }>, x: { at: number; uid: string }): void {
-  h.push(x);
-  let i = h.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (h[parent]!.at <= x.at) break;
-    h[i] = h[parent]!;
-    i = parent;
-  }
-  h[i] = x;
-}
-
-function heapPop(h: Array<{ at: number; uid: string }>): { at: number; uid: string } {
-  const top = h[0]!;
-  const last = h.pop()!;
-  if (h.length > 0) {
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1, r = l + 1;
-      let m = i;
-      const mAt = (k: number) => (k === i ? last.at : h[k]!.at);
-      if (l < h.length && h[l]!.at < mAt(m)) m = l;
-      if (r < h.length && h[r]!.at < mAt(m)) m = r;
-      if (m === i) break;
-      h[i] = h[m]!;
-      i = m;
-    }
-    h[i] = last;
-  }
-  return top;
-}

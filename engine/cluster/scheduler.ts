@@ -53,18 +53,29 @@ function scoringRequests(pod: Pod): PodRequests {
 
 const CYCLE = 'cycle';
 
+interface Usage {
+  fit: PodRequests;
+  score: PodRequests;
+}
+
+/** Nodes a pod's tolerations and nodeSelector allow (indices in name order), and why the others were filtered. */
+interface StaticFilter {
+  nodes: number[];
+  reasons: Map<string, number>;
+}
+
 export class Scheduler {
   private readonly queue: WorkQueue;
-  /** Uids of the pods waiting for a node (kept by the Pod watch: `retry` is O(1), not O(pods)). */
-  private readonly unbound = new Set<string>();
+  /** The pods waiting for a node, oldest first (kept by the Pod watch: `retry` is O(1), not O(pods)). */
+  private readonly unbound = new Map<string, Pod>();
+  /** Requests of the pods bound to each node, and what each counted pod added (kept by the Pod watch). */
+  private readonly usage = new Map<string, Usage>();
+  private readonly counted = new Map<string, { node: string; fit: PodRequests; score: PodRequests }>();
 
   constructor(private readonly ctx: ClusterContext) {
     this.queue = new WorkQueue(ctx.sim, () => ctx.config.controllerDelay, () => this.cycle());
-    for (const p of ctx.store.list('Pod')) if (isUnbound(p)) this.unbound.add(p.metadata.uid);
-    ctx.store.watch('Pod', (type, pod) => {
-      if (type !== 'DELETED' && isUnbound(pod)) this.unbound.add(pod.metadata.uid);
-      else this.unbound.delete(pod.metadata.uid);
-    });
+    for (const p of ctx.store.list('Pod')) this.track('ADDED', p);
+    ctx.store.watch('Pod', (type, pod) => this.track(type, pod));
     ctx.store.watch('Pod', (type, pod) => {
       if (type === 'DELETED') {
         if (pod.spec.nodeName !== undefined) this.retry();
@@ -78,89 +89,156 @@ export class Scheduler {
     if (this.unbound.size > 0) this.queue.add(CYCLE);
   }
 
+  /** Keeps `unbound` and the per-node requests (a pod counts on its node until terminal or gone). O(1). */
+  private track(type: string, pod: Pod): void {
+    const uid = pod.metadata.uid;
+    if (type !== 'DELETED' && isUnbound(pod)) this.unbound.set(uid, pod);
+    else this.unbound.delete(uid);
+    const node = pod.spec.nodeName;
+    const counts = type !== 'DELETED' && node !== undefined && pod.status.phase !== 'Succeeded' && pod.status.phase !== 'Failed';
+    const c = this.counted.get(uid);
+    if (c !== undefined && (!counts || c.node !== node)) {
+      const u = this.usageOf(c.node);
+      sub(u.fit, c.fit);
+      sub(u.score, c.score);
+      this.counted.delete(uid);
+    }
+    if (counts && !this.counted.has(uid)) {
+      const entry = { node: node!, fit: podRequests(pod), score: scoringRequests(pod) };
+      const u = this.usageOf(entry.node);
+      add(u.fit, entry.fit);
+      add(u.score, entry.score);
+      this.counted.set(uid, entry);
+    }
+  }
+
+  private usageOf(node: string): Usage {
+    let u = this.usage.get(node);
+    if (u === undefined) this.usage.set(node, (u = { fit: { cpu: 0, memory: 0 }, score: { cpu: 0, memory: 0 } }));
+    return u;
+  }
+
   /** Queues a cycle if some pod is waiting (capacity may have appeared). */
   private retry(): void {
     if (this.unbound.size > 0) this.queue.add(CYCLE);
   }
 
+  /** One cycle: every waiting pod, oldest first. O(waiting pods × nodes), not O(all pods). */
   private cycle(): void {
-    const pods = this.ctx.store.list('Pod');
-    const unbound = pods.filter(isUnbound);
-    if (unbound.length === 0) return;
+    if (this.unbound.size === 0) return;
     const nodes = [...this.ctx.store.list('Node')].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
-    const used = new Map<string, { fit: PodRequests; score: PodRequests }>();
-    for (const n of nodes) used.set(n.metadata.name, { fit: { cpu: 0, memory: 0 }, score: { cpu: 0, memory: 0 } });
-    for (const p of pods) {
-      if (p.spec.nodeName === undefined || p.status.phase === 'Succeeded' || p.status.phase === 'Failed') continue;
-      const u = used.get(p.spec.nodeName);
-      if (u === undefined) continue;
-      add(u.fit, podRequests(p));
-      add(u.score, scoringRequests(p));
+    // the nodes' allocatable and bound requests as flat arrays for this cycle (kept up to date as pods are placed)
+    const k = nodes.length;
+    const t: NodeTable = { nodes, allocCpu: new Float64Array(k), allocMemory: new Float64Array(k), fitCpu: new Float64Array(k), fitMemory: new Float64Array(k), scoreCpu: new Float64Array(k), scoreMemory: new Float64Array(k) };
+    nodes.forEach((n, i) => {
+      const u = this.usageOf(n.metadata.name);
+      t.allocCpu[i] = n.status.allocatable.cpu;
+      t.allocMemory[i] = n.status.allocatable.memory;
+      t.fitCpu[i] = u.fit.cpu;
+      t.fitMemory[i] = u.fit.memory;
+      t.scoreCpu[i] = u.score.cpu;
+      t.scoreMemory[i] = u.score.memory;
+    });
+    const filters = new Map<string, StaticFilter>();
+    for (const pod of [...this.unbound.values()]) {
+      if (!isUnbound(pod)) continue;
+      const key = JSON.stringify([pod.spec.tolerations ?? null, pod.spec.nodeSelector ?? null]);
+      let f = filters.get(key);
+      if (f === undefined) filters.set(key, (f = staticFilter(pod, nodes)));
+      this.schedule(pod, t, f);
     }
-    for (const pod of unbound) this.schedule(pod, nodes, used);
   }
 
-  private schedule(pod: Pod, nodes: Node[], used: Map<string, { fit: PodRequests; score: PodRequests }>): void {
+  private schedule(pod: Pod, t: NodeTable, filter: StaticFilter): void {
     const req = podRequests(pod);
     const sreq = scoringRequests(pod);
-    const reasons = new Map<string, number>();
-    const reason = (r: string): void => void reasons.set(r, (reasons.get(r) ?? 0) + 1);
-    let best: { node: Node; score: number } | undefined;
-    for (const node of nodes) {
-      const u = used.get(node.metadata.name)!;
-      if (node.spec.unschedulable) {
-        reason('node(s) were unschedulable');
-        continue;
+    let noCpu = 0, noMemory = 0;
+    let best = -1;
+    let bestScore = 0;
+    const candidates = filter.nodes;
+    for (let c = 0; c < candidates.length; c++) {
+      const i = candidates[c]!;
+      const allocCpu = t.allocCpu[i]!, allocMemory = t.allocMemory[i]!;
+      const cpuShort = t.fitCpu[i]! + req.cpu > allocCpu + 1e-9;
+      const memoryShort = t.fitMemory[i]! + req.memory > allocMemory;
+      if (cpuShort) noCpu++;
+      if (memoryShort) noMemory++;
+      if (cpuShort || memoryShort) continue;
+      const score = (free(allocCpu, t.scoreCpu[i]!, sreq.cpu) + free(allocMemory, t.scoreMemory[i]!, sreq.memory)) / 2;
+      if (best < 0 || score > bestScore + 1e-12) {
+        best = i;
+        bestScore = score;
       }
-      const untolerated = untoleratedTaints(pod, node.spec.taints, 'NoSchedule');
-      if (untolerated.length > 0) {
-        const t = untolerated[0]!;
-        reason(`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`);
-        continue;
-      }
-      if (getCondition(node.status.conditions, 'Ready')?.status !== 'True') {
-        reason('node(s) were not ready');
-        continue;
-      }
-      const sel = pod.spec.nodeSelector ?? {};
-      if (Object.entries(sel).some(([k, v]) => node.metadata.labels[k] !== v)) {
-        reason("node(s) didn't match Pod's node affinity/selector");
-        continue;
-      }
-      const alloc = node.status.allocatable;
-      let fits = true;
-      if (u.fit.cpu + req.cpu > alloc.cpu + 1e-9) {
-        reason('Insufficient cpu');
-        fits = false;
-      }
-      if (u.fit.memory + req.memory > alloc.memory) {
-        reason('Insufficient memory');
-        fits = false;
-      }
-      if (!fits) continue;
-      const free = (cap: number, usedNow: number, r: number): number => (cap > 0 ? Math.max(0, cap - usedNow - r) / cap : 0);
-      const score = (free(alloc.cpu, u.score.cpu, sreq.cpu) + free(alloc.memory, u.score.memory, sreq.memory)) / 2;
-      if (best === undefined || score > best.score + 1e-12) best = { node, score };
     }
     const now = this.ctx.sim.now;
     const name = pod.metadata.name;
-    if (best === undefined) {
+    if (best < 0) {
+      const reasons = new Map(filter.reasons);
+      if (noCpu > 0) reasons.set('Insufficient cpu', noCpu);
+      if (noMemory > 0) reasons.set('Insufficient memory', noMemory);
       const parts = [...reasons.entries()].map(([r, n]) => `${n} ${r}`).sort();
-      const message = `0/${nodes.length} nodes are available${parts.length > 0 ? ': ' + parts.join(', ') : ''}.`;
+      const message = `0/${t.nodes.length} nodes are available${parts.length > 0 ? ': ' + parts.join(', ') : ''}.`;
       setCondition(pod.status.conditions, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message }, now);
       this.ctx.store.update(pod);
       this.ctx.events.warning('Pod', name, 'FailedScheduling', message);
       return;
     }
-    const nodeName = best.node.metadata.name;
-    const u = used.get(nodeName)!;
-    add(u.fit, req);
-    add(u.score, sreq);
+    const nodeName = t.nodes[best]!.metadata.name;
+    t.fitCpu[best] = t.fitCpu[best]! + req.cpu;
+    t.fitMemory[best] = t.fitMemory[best]! + req.memory;
+    t.scoreCpu[best] = t.scoreCpu[best]! + sreq.cpu;
+    t.scoreMemory[best] = t.scoreMemory[best]! + sreq.memory;
     pod.spec.nodeName = nodeName;
     setCondition(pod.status.conditions, { type: 'PodScheduled', status: 'True' }, now);
     this.ctx.events.normal('Pod', name, 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${name} to ${nodeName}`);
-    this.ctx.store.update(pod);
+    this.ctx.store.update(pod); // the Pod watch counts its requests on the node
   }
+}
+
+/** The nodes of one cycle (by name) and their figures, indexed alike. */
+interface NodeTable {
+  nodes: Node[];
+  allocCpu: Float64Array;
+  allocMemory: Float64Array;
+  fitCpu: Float64Array;
+  fitMemory: Float64Array;
+  scoreCpu: Float64Array;
+  scoreMemory: Float64Array;
+}
+
+/** The filters that depend on the node and the pod's template only (cordon, taints, readiness, nodeSelector). */
+function staticFilter(pod: Pod, nodes: readonly Node[]): StaticFilter {
+  const reasons = new Map<string, number>();
+  const reason = (r: string): void => void reasons.set(r, (reasons.get(r) ?? 0) + 1);
+  const out: number[] = [];
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (node.spec.unschedulable) {
+      reason('node(s) were unschedulable');
+      continue;
+    }
+    const untolerated = untoleratedTaints(pod, node.spec.taints, 'NoSchedule');
+    if (untolerated.length > 0) {
+      const t = untolerated[0]!;
+      reason(`node(s) had untolerated taint {${t.key}: ${t.value ?? ''}}`);
+      continue;
+    }
+    if (getCondition(node.status.conditions, 'Ready')?.status !== 'True') {
+      reason('node(s) were not ready');
+      continue;
+    }
+    const sel = pod.spec.nodeSelector ?? {};
+    if (Object.entries(sel).some(([k, v]) => node.metadata.labels[k] !== v)) {
+      reason("node(s) didn't match Pod's node affinity/selector");
+      continue;
+    }
+    out.push(i);
+  }
+  return { nodes: out, reasons };
+}
+
+function free(cap: number, usedNow: number, r: number): number {
+  return cap > 0 ? Math.max(0, cap - usedNow - r) / cap : 0;
 }
 
 function isUnbound(p: Pod): boolean {
@@ -170,4 +248,9 @@ function isUnbound(p: Pod): boolean {
 function add(to: PodRequests, x: PodRequests): void {
   to.cpu += x.cpu;
   to.memory += x.memory;
+}
+
+function sub(from: PodRequests, x: PodRequests): void {
+  from.cpu -= x.cpu;
+  from.memory -= x.memory;
 }

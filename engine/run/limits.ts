@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Diagnostic } from '../scenario/diagnostics.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { TrafficSpec } from '../scenario/schema.js';
@@ -16,7 +17,12 @@ import type { ExpandedScenario } from './run.js';
  * | timeline actions of one variant, repetitions included | 10,000 | --max-timeline |
  * | runs in the plan (variants × replications, all scenarios) | 100,000 | --max-runs |
  * | time-series buckets kept with --detail full (runs × duration / 1 s) | 5,000,000 | --max-detail-buckets |
+ * | heap one run needs (MiB: its pods × POD_HEAP_BYTES + RUN_HEAP_BYTES) | the V8 heap limit of this process | --max-memory |
  *
+ * The memory estimate is measured, not derived: the peak live heap of the N-pod rollout bench
+ * (bench/process.ts) is ~27 MiB at 1,000 pods and ~152 MiB at 10,000 (a rollout holds old and new pods
+ * at once), ~14 KiB a replica; POD_HEAP_BYTES doubles that for the garbage the collector needs room for.
+ * A run beyond the heap limit would otherwise die of V8's out-of-memory abort after minutes of work.
  * Input size is limited where files are read (--max-file-size, files.ts).
  */
 export interface Limits {
@@ -25,6 +31,17 @@ export interface Limits {
   maxTimeline: number;
   maxRuns: number;
   maxDetailBuckets: number;
+  /** MiB of heap one run may need (estimated up front). */
+  maxMemory: number;
+}
+
+/** Heap one pod of a variant costs at the peak of a run (see above), and a run's own share. */
+export const POD_HEAP_BYTES = 28 * 1024;
+export const RUN_HEAP_BYTES = 64 * 1024 * 1024;
+
+/** This process's V8 heap limit, MiB (what `node --max-old-space-size` sets). */
+export function heapLimitMiB(): number {
+  return Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
 }
 
 export const DEFAULT_LIMITS: Readonly<Limits> = {
@@ -33,6 +50,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxTimeline: 10_000,
   maxRuns: 100_000,
   maxDetailBuckets: 5_000_000,
+  maxMemory: heapLimitMiB(),
 };
 
 /** The flag of each limit (for messages and the CLI). */
@@ -42,6 +60,7 @@ export const LIMIT_FLAGS: Readonly<Record<keyof Limits, string>> = {
   maxTimeline: '--max-timeline',
   maxRuns: '--max-runs',
   maxDetailBuckets: '--max-detail-buckets',
+  maxMemory: '--max-memory',
 };
 
 export interface LimitOptions {
@@ -80,6 +99,15 @@ export function checkLimits(expanded: readonly ExpandedScenario[], options: Limi
       // pods
       const pods = podsOf(vs);
       if (pods.total > limits.maxPods) out.push(atDiag(pods.at, `${label}${over('pods', pods.total, 'maxPods')}`));
+      const heapMiB = Math.ceil((pods.total * POD_HEAP_BYTES + RUN_HEAP_BYTES) / 2 ** 20);
+      if (heapMiB > limits.maxMemory) {
+        out.push(
+          atDiag(
+            pods.at,
+            `${label}${fmt(pods.total)} pods need about ${fmt(heapMiB)} MiB of heap in one run (${POD_HEAP_BYTES / 1024} KiB a pod), more than the ${fmt(limits.maxMemory)} MiB limit (this process's heap: ${fmt(heapLimitMiB())} MiB); give node that heap with NODE_OPTIONS=--max-old-space-size=${heapMiB} (or skip the check with ${LIMIT_FLAGS.maxMemory} ${heapMiB})`,
+          ),
+        );
+      }
       // timeline
       const actions = timelineLength(vs);
       if (actions.total > limits.maxTimeline) out.push(atDiag(at(vs, actions.worst < 0 ? ['spec', 'timeline'] : ['spec', 'timeline', actions.worst]), `${label}${over('timeline actions (repetitions included)', actions.total, 'maxTimeline')}`));

@@ -2,6 +2,7 @@ import type { ClusterContext } from '../cluster/context.js';
 import type { Kubelet } from '../cluster/kubelet.js';
 import { controllerOf, type Pod } from '../cluster/objects.js';
 import type { DataPlane } from '../traffic/dataplane.js';
+import type { ProgramChange } from '../traffic/proxy.js';
 
 /**
  * What happened to each pod that matters for explaining failed requests, as measured in the run
@@ -38,7 +39,7 @@ export interface PodFacts {
 /** Collects PodFacts from the kubelet's runtime changes and the proxies' programming. */
 export class PodFactsTracker {
   private readonly byIndex: PodFacts[] = [];
-  private readonly views = new Map<string, Set<number>>();
+  private readonly views = new Map<string, number>();
 
   constructor(
     private readonly ctx: ClusterContext,
@@ -84,30 +85,25 @@ export class PodFactsTracker {
     if (f !== undefined) f.deletedBy = { index, at };
   }
 
-  /** A proxy of `service` programmed `pods`: pods it no longer routes to were removed now. */
-  programmed(service: string, pods: readonly number[], fallback = false): void {
-    const next = new Set(pods);
-    if (fallback) {
-      for (const p of pods) {
+  /** A proxy of `service` synced: pods it no longer routes to were removed now (O(change); O(view) in fallback). */
+  programmed(service: string, change: ProgramChange, view: () => readonly number[]): void {
+    const now = this.ctx.sim.now;
+    if (change.fallback) {
+      for (const p of view()) {
         const f = this.byIndex[p];
-        if (f !== undefined) f.fallbackAt = this.ctx.sim.now;
+        if (f !== undefined) f.fallbackAt = now;
       }
     }
-    const prev = this.views.get(service);
-    if (prev !== undefined) {
-      for (const p of prev) {
-        if (!next.has(p)) {
-          const f = this.byIndex[p];
-          if (f !== undefined) f.removedAt = this.ctx.sim.now;
-        }
-      }
+    for (const p of change.removed) {
+      const f = this.byIndex[p];
+      if (f !== undefined) f.removedAt = now;
     }
-    this.views.set(service, next);
+    this.views.set(service, change.size);
   }
 
   /** Programmed endpoint counts per Service now. */
   viewSizes(): [string, number][] {
-    return [...this.views.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, v]) => [s, v.size]);
+    return [...this.views.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
   /** Facts of every pod the data plane knows, by index. */

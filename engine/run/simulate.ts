@@ -8,7 +8,7 @@ import { abort as argoAbort, promote as argoPromote, restart as argoRestart, ret
 import { attachTrafficRouters, attachWorkloads, trackWorkloadGauges } from './workloads.js';
 import { drainNode, failNode, recoverNode } from '../cluster/nodelifecycle.js';
 import { addNode } from '../cluster/nodes.js';
-import { isPodReady, type Pod } from '../cluster/objects.js';
+import { isPodReady, type EndpointSlice, type Pod } from '../cluster/objects.js';
 import { deletePodDetail, deletePods, type DeletePodAction } from '../chaos/delete-pod.js';
 import type { RolloutRecord } from '../cluster/rollouts.js';
 import { Recorder, type RunMetricsJSON } from '../metrics/recorder.js';
@@ -19,6 +19,7 @@ import type { RateShape } from '../traffic/arrivals.js';
 import { bindDataPlane } from '../traffic/binding.js';
 import { defaultRetryPolicy, type ClientSpec } from '../traffic/clients.js';
 import { DataPlane } from '../traffic/dataplane.js';
+import type { ProgramChange } from '../traffic/proxy.js';
 import { findCauses, type FiredAction, type Finding } from './findings.js';
 import { PodFactsTracker } from './podfacts.js';
 import { FailureLog } from '../metrics/failures.js';
@@ -84,6 +85,11 @@ export interface RunTick {
 export interface SimulateHooks {
   /** Called about 100 times per run, as simulated time advances. */
   onTick?: ((tick: RunTick) => void) | undefined;
+  /**
+   * Called once the cluster exists, before anything is created in it: an observer (a test counting
+   * pods from the store's own events) may watch the store. It must not change anything.
+   */
+  onCluster?: ((cluster: Cluster) => void) | undefined;
 }
 
 /** Simulated time is run in this many slices (always, so results never depend on hooks). */
@@ -96,12 +102,13 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   const random = new RandomStreams(seed);
   const cluster = createCluster({ sim, random, behaviors: scenario.behaviors });
   const { ctx } = cluster;
+  hooks.onCluster?.(cluster);
   const notes: string[] = [];
 
   const recorder = new Recorder({ duration: spec.duration });
   const failures = new FailureLog();
   const warmup = spec.warmup;
-  let onProgram: (service: string, pods: readonly number[], fallback: boolean) => void = () => {};
+  let onProgram: (service: string, change: ProgramChange, view: () => readonly number[]) => void = () => {};
   let measure: (sentAt: number, endedAt: number, outcome: number, pod: number, client: number) => void = () => {};
   const plane = new DataPlane({
     sim,
@@ -121,7 +128,7 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
       },
     },
     until: spec.duration,
-    onProgram: (service, pods, fallback) => onProgram(service, pods, fallback),
+    onProgram: (service, change, view) => onProgram(service, change, view),
   });
 
   for (const n of spec.cluster.nodes) addNode(ctx, { name: n.name, cpu: n.cpu, memory: n.memory, labels: n.labels });
@@ -134,9 +141,9 @@ export function simulate(scenario: LoadedScenario, replication: number, seed: nu
   measure = (sentAt, endedAt, outcome, pod, client) => workloads.measurements.request(sentAt, endedAt, outcome, pod, client);
   const pods = trackPods(ctx, plane);
   const facts = new PodFactsTracker(ctx, cluster.kubelet, plane);
-  onProgram = (service, programmed, fallback) => {
-    facts.programmed(service, programmed, fallback);
-    if (ctx.sim.now >= 0) recorder.setGauge(`proxy/${service}`, ctx.sim.now, programmed.length);
+  onProgram = (service, change, view) => {
+    facts.programmed(service, change, view);
+    if (ctx.sim.now >= 0) recorder.setGauge(`proxy/${service}`, ctx.sim.now, change.size);
   };
 
   if (warm) {
@@ -464,10 +471,23 @@ function trackGauges(ctx: ClusterContext, recorder: Recorder): void {
   for (const image of [...new Set(initial.map((p) => p.spec.containers[0]?.image ?? ''))].sort()) newImage(image);
   for (const pod of initial) observe('ADDED', pod);
   ctx.store.watch('Pod', observe);
-  const recountSlice = (slice: { metadata: { namespace: string; labels: Record<string, string> }; endpoints: Array<{ conditions: { ready: boolean } }> }) => {
-    const svc = slice.metadata.labels['kubernetes.io/service-name'] ?? '';
-    set(`endpoints/${slice.metadata.namespace}/${svc}`, slice.endpoints.filter((e) => e.conditions.ready).length);
+  // ready endpoints per Service: the sum over its slices, moved by each slice's change (O(slice))
+  const readyInSlice = new Map<string, number>();
+  const readyInService = new Map<string, number>();
+  const slicesOf = new Map<string, number>();
+  const recountSlice = (type: string, slice: EndpointSlice) => {
+    const service = `endpoints/${slice.metadata.namespace}/${slice.metadata.labels['kubernetes.io/service-name'] ?? ''}`;
+    const key = `${slice.metadata.namespace}/${slice.metadata.name}`;
+    let ready = 0;
+    if (type !== 'DELETED') for (const e of slice.endpoints) if (e.conditions.ready) ready++;
+    const total = (readyInService.get(service) ?? 0) + ready - (readyInSlice.get(key) ?? 0);
+    const slices = (slicesOf.get(service) ?? 0) + (type === 'DELETED' ? -1 : readyInSlice.has(key) ? 0 : 1);
+    if (type === 'DELETED') readyInSlice.delete(key);
+    else readyInSlice.set(key, ready);
+    readyInService.set(service, total);
+    slicesOf.set(service, slices);
+    if (slices > 0) set(service, total); // a Service's last slice going (the Service deleted) leaves its gauge as it was
   };
-  for (const s of ctx.store.list('EndpointSlice')) recountSlice(s);
-  ctx.store.watch('EndpointSlice', (type, s) => (type === 'DELETED' ? undefined : recountSlice(s)));
+  for (const s of ctx.store.list('EndpointSlice')) recountSlice('ADDED', s);
+  ctx.store.watch('EndpointSlice', recountSlice);
 }

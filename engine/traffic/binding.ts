@@ -10,7 +10,8 @@ import type { EndpointTruth } from './proxy.js';
  * Connects the control plane to the data plane:
  * - every Service gets a proxy (with its sessionAffinity); every pod a server (behaviour of its first
  *   container's image — the serving container, as the kubelet has it);
- * - EndpointSlice changes feed the proxies (which apply propagation and sync coalescing themselves);
+ * - each EndpointSlice's changes feed its Service's proxy, slice by slice (the proxy applies
+ *   propagation and sync coalescing itself);
  * - the kubelet's runtime changes drive the servers: listening / stopped-listening, SIGTERM (a draining
  *   server finishes in-flight work and tells the kubelet when idle), exit/crash/kill (in-flight reset),
  *   node-down (nothing answers any more).
@@ -52,7 +53,7 @@ export function bindDataPlane(ctx: ClusterContext, kubelet: Kubelet, plane: Data
     if (type === 'ADDED') podOf(pod);
   });
   store.watch('EndpointSlice', (type, slice) => {
-    plane.observeEndpoints(serviceKeyOf(slice), type === 'DELETED' ? [] : truthOf(slice));
+    plane.observeEndpoints(serviceKeyOf(slice), type === 'DELETED' ? [] : truthOf(slice), false, slice.metadata.name);
   });
 
   kubelet.attachDataPlane({
@@ -92,7 +93,14 @@ export function bindDataPlane(ctx: ClusterContext, kubelet: Kubelet, plane: Data
 
   return {
     programNow() {
-      for (const slice of store.list('EndpointSlice')) plane.observeEndpoints(serviceKeyOf(slice), truthOf(slice), true);
+      const byService = new Map<string, Map<string, EndpointTruth[]>>();
+      for (const slice of store.list('EndpointSlice')) {
+        const key = serviceKeyOf(slice);
+        let m = byService.get(key);
+        if (m === undefined) byService.set(key, (m = new Map()));
+        m.set(slice.metadata.name, truthOf(slice));
+      }
+      for (const [key, slices] of byService) plane.initializeEndpoints(key, slices);
     },
   };
 }

@@ -73,7 +73,7 @@ export interface DataPlaneOptions {
    * Called whenever a Service's proxy programs its endpoints (pod indices; `fallback` when they are
    * serving terminating endpoints because none is ready; see ServiceProxy).
    */
-  onProgram?: ((service: string, pods: readonly number[], fallback: boolean) => void) | undefined;
+  onProgram?: ServiceProxy['onProgram'];
 }
 
 export class DataPlane {
@@ -423,11 +423,19 @@ export class DataPlane {
     }
   }
 
-  /** Feeds an EndpointSlice change of a Service to its proxy (propagation applies). */
-  observeEndpoints(serviceKey: string, endpoints: EndpointTruth[], initial = false): void {
+  /**
+   * Feeds a change of one EndpointSlice (`slice`, its name) of a Service to its proxy (propagation
+   * applies); `initial`: programmed at once, as the only slice.
+   */
+  observeEndpoints(serviceKey: string, endpoints: EndpointTruth[], initial = false, slice = ''): void {
     const proxy = this.proxies.get(serviceKey);
     if (proxy === undefined) return;
     if (initial) proxy.initialize(endpoints);
-    else proxy.observe(endpoints);
+    else proxy.observe(endpoints, slice);
+  }
+
+  /** Programs every slice of a Service at once (the state at t = 0, already propagated). */
+  initializeEndpoints(serviceKey: string, slices: ReadonlyMap<string, EndpointTruth[]>): void {
+    this.proxies.get(serviceKey)?.initialize(slices);
   }
 }

@@ -433,6 +433,17 @@ describe('limits checked at load, before any run; validate reports them as run d
     expect(Date.now() - started).toBeLessThan(KILL_AFTER_MS);
   }, SPAWN_TEST_TIMEOUT);
 
+  it('a run that would need more heap than the process has is refused up front, with the flags to lift it', () => {
+    const f = write(scenario('').replace('replicas: 3', 'replicas: 900000'));
+    const r = kubesim(['validate', f, '--max-pods', '900000']);
+    expectBadInput(r, /^s\d+\.yaml:5:13: spec\.replicas: 900,000 pods need about (\d[\d,]*) MiB of heap in one run \(28 KiB a pod\), more than the [\d,]+ MiB limit \(this process's heap: [\d,]+ MiB\); give node that heap with NODE_OPTIONS=--max-old-space-size=(\d+) \(or skip the check with --max-memory \2\)$/m);
+    const need = /--max-memory (\d+)/.exec(r.stderr)![1]!;
+    expect(kubesim(['validate', f, '--max-pods', '900000', '--max-memory', need]).code).toBe(0);
+    expect(kubesim(['validate', f, '--max-pods', '900000'], { env: { NODE_OPTIONS: `--max-old-space-size=${need}` } }).code).toBe(0);
+    // and a small limit refuses a small scenario the same way
+    expectBadInput(kubesim(['validate', write(scenario('').replace('replicas: 3', 'replicas: 4000')), '--max-memory', '100']), /4,000 pods need about 174 MiB of heap in one run .*--max-memory 174\)$/m);
+  }, SPAWN_TEST_TIMEOUT);
+
   it('lifting a limit with its flag makes the file valid', () => {
     const f = write(scenario('').replace('replicas: 3', 'replicas: 6000'));
     expect(kubesim(['validate', f, '--max-pods', '6000']).code).toBe(0);
