@@ -10,7 +10,8 @@ import type { ExpandedScenario } from './run.js';
  * reading and planning the scenario files again, and warming the JIT on its first run (~0.5 s more on
  * the examples) — so a small plan runs faster in this thread. The work of each run is estimated from
  * the scenario before anything runs (a fixed cost per run plus its requests at most, the peak rate ×
- * duration the limits use), and each thread must get at least `MIN_WORK_PER_THREAD_S` of it; the
+ * duration the limits use), and each thread must get at least `MIN_WORK_PER_THREAD_S` of it in runs
+ * of `MIN_MEAN_RUN_S` or more on average; the
  * estimate is deliberately high per request and low per run, so a plan it sends to a pool is one
  * where the pool wins even when the estimate is off by 2× (bench/README.md, "Worker threads").
  */
@@ -19,8 +20,16 @@ import type { ExpandedScenario } from './run.js';
 const RUN_FIXED_S = 0.02;
 /** … plus this per request (the data plane with every metric on is ~0.5 µs; control plane work scales with traffic too). */
 const PER_REQUEST_S = 2e-6;
-/** Each thread of a pool must get at least this much estimated work. */
+/** Each thread of a pool must get at least this much estimated work … */
 export const MIN_WORK_PER_THREAD_S = 3;
+/**
+ * … in runs of at least this much on average: a pooled run costs ~0.03 s more CPU (its result crosses
+ * the thread boundary and is rebuilt in the main thread), so many short runs are faster in one thread.
+ * Measured on 2 idle cores (bench/README.md, "Worker threads"): 160 prestop-race runs (estimated
+ * 0.07 s each) 6.6 s in this thread vs 7.2 s on 2; 16 runs of 100k requests (0.22 s) 2.3 vs 2.5 s;
+ * 16 runs of 300k requests (0.62 s) 5.1 vs 3.8 s.
+ */
+export const MIN_MEAN_RUN_S = 0.4;
 
 export interface PoolChoice {
   /** Threads to use; 1 runs the plan in this thread, without a pool. */
@@ -55,7 +64,7 @@ export function estimateWork(expanded: readonly ExpandedScenario[], items: reado
 export function choosePool(work: readonly number[], flag: number | undefined, cores: number = availableParallelism()): PoolChoice {
   const workS = work.reduce((a, b) => a + b, 0);
   if (flag !== undefined) return { threads: Math.max(1, Math.min(flag, work.length)), workS, chosen: 'flag' };
-  const byWork = Math.floor(workS / MIN_WORK_PER_THREAD_S);
+  const byWork = workS / work.length < MIN_MEAN_RUN_S ? 1 : Math.floor(workS / MIN_WORK_PER_THREAD_S);
   return { threads: Math.max(1, Math.min(cores, work.length, byWork)), workS, chosen: 'estimate' };
 }
 
@@ -66,5 +75,5 @@ export function describePool(choice: PoolChoice, runs: number): string | undefin
   if (choice.chosen === 'flag') return choice.threads === 1 ? `${what} in this thread (--workers 1)` : `${what} on ${choice.threads} worker threads (--workers ${choice.threads})`;
   if (choice.threads > 1) return `${what} on ${choice.threads} worker threads (${est})`;
   if (runs <= 1) return undefined;
-  return `${what} in this thread (${est}; a pool pays from about ${2 * MIN_WORK_PER_THREAD_S} s; --workers <n> to choose)`;
+  return `${what} in this thread (${est}; a pool pays from ${2 * MIN_WORK_PER_THREAD_S} s in runs of ≥ ${MIN_MEAN_RUN_S} s; --workers <n> to choose)`;
 }
