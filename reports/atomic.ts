@@ -19,7 +19,7 @@ export function removePendingTemps(): void {
 export function makeFolders(dir: string): void {
   const missing: string[] = [];
   let d = path.resolve(dir);
-  while (!isThere(d)) {
+  while (!pathExists(d)) {
     missing.push(d);
     const up = path.dirname(d);
     if (up === d) break;
@@ -34,7 +34,8 @@ export function makeFolders(dir: string): void {
   }
 }
 
-function isThere(p: string): boolean {
+/** Whether something (a file, a folder, the target of a symbolic link) is at p. */
+export function pathExists(p: string): boolean {
   try {
     statSync(p);
     return true;

@@ -1,7 +1,7 @@
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { makeFolders } from '../../reports/atomic.js';
+import { makeFolders, pathExists } from '../../reports/atomic.js';
 import { buildReport, REPORT_DETAILS, type Report, type ReportDetail } from '../../reports/model.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../reports/formats.js';
 import { renderTerminal, renderVerdict, sloValue, useColor } from '../../reports/terminal.js';
@@ -451,7 +451,7 @@ async function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): Prom
   const partials = checkPartialSet(readPartials(dirs.map(here)));
   const first = partials[0]!.partial.identity;
   const files = first.args.map((a) => (a === STDIN_ARG ? a : here(a)));
-  const missing = files.filter((f) => f !== STDIN_ARG && !existsPath(f));
+  const missing = files.filter((f) => f !== STDIN_ARG && !pathExists(f));
   if (missing.length > 0) {
     throw new ShardError(
       `the scenario files of the shards are not here: ${missing.join(', ')} (merge reloads the files the shards ran, at the same paths relative to the current folder)`,
@@ -471,15 +471,6 @@ async function mergeCommand(dirs: string[], opts: MergeOptions, io: CliIO): Prom
   const out = opts.out;
   prepareOut(out);
   return finish(collectResults(expanded, plan, results), out, opts.format, opts.detail, quiet, io);
-}
-
-function existsPath(p: string): boolean {
-  try {
-    statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The end of run and merge: the report files, the summary, problems on stderr, the exit code. */
