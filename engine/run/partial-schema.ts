@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LatencyHistogram } from '../metrics/histogram.js';
 import { OUTCOMES } from '../metrics/outcomes.js';
 import { errorMap } from '../scenario/validate.js';

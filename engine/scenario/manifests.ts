@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Deployment, LabelSelector, ResourceList, Service } from '../cluster/objects.js';
 import { matchesSelector } from '../cluster/objects.js';
 import type { NewObject } from '../cluster/store.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defaultBehavior, type BehaviorProfile } from '../behavior/profile.js';
 import { constant, type Distribution } from '../kernel/distributions.js';
 import { formatDuration } from '../kernel/units.js';

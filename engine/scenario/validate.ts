@@ -1,5 +1,5 @@
 import { parseResourceQuantity, QuantityError, RESOURCE_QUANTITY_PATTERN } from './quantity.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { excerpt, type Diagnostic } from './diagnostics.js';
 import { diagnosticAt, keyDiagnosticAt, type PathSegment, type YamlDocument } from './yaml.js';
 import { unknownField } from './fields.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { initialRolloutStatus, type AnalysisRef, type CanaryStep } from '../cluster/controllers/rollout/types.js';
 import { parseExpr, ExprError } from '../cluster/controllers/rollout/expr.js';
 import { defaultScaleDown, defaultScaleUp, type HPAScalingRules, type MetricSpec as HpaMetricSpec } from '../cluster/controllers/hpa.js';
