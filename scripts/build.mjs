@@ -23,6 +23,18 @@ for (const dir of [dist('reports', 'html'), dist('bin', 'html')]) {
   for (const f of ['client.js', 'style.css']) copyFileSync(path.join(root, 'reports', 'html', f), path.join(dir, f));
 }
 
+// hdr-histogram-js builds its WebAssembly variant only when asked (`useWebAssembly`, never set by
+// engine/metrics/histogram.ts); its encoding module still requires the variant for an instanceof test
+// and a prototype patch. A stand-in class keeps both working and leaves out the embedded binary, the
+// AssemblyScript loader and their compile time (~50 KB a bundle).
+const noHdrWebAssembly = {
+  name: 'no-hdr-webassembly',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/wasm$/ }, (args) => (args.importer.includes(`${path.sep}hdr-histogram-js${path.sep}`) ? { path: 'hdr-wasm', namespace: 'stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export class WasmHistogram {}\nexport const webAssemblyAvailable = false;\n', loader: 'js' }));
+  },
+};
+
 await build({
   entryPoints: { kubesim: dist('engine', 'cli', 'main.js'), worker: dist('engine', 'run', 'worker.js') },
   outdir: dist('bin'),
@@ -32,6 +44,7 @@ await build({
   target: 'node20',
   // Loaded only when a pool is used (engine/run/pool.ts), from node_modules like any dependency.
   external: ['piscina'],
+  plugins: [noHdrWebAssembly],
   // CommonJS dependencies (commander, hdr-histogram-js, seedrandom) call require for Node's modules.
   banner: { js: "import { createRequire as __kubesimRequire } from 'node:module'; const require = __kubesimRequire(import.meta.url);" },
   minifyWhitespace: true,
