@@ -95,6 +95,17 @@ export class EventQueue {
     }
   }
 
+  /**
+   * Like `pop`, but only an event due at or before `until`: -1 when none is pending or the earliest is
+   * later (the kernel's loop: one look at the top instead of a peek and a pop).
+   */
+  popUntil(until: number): number {
+    this.dropDeadTop();
+    if (this.n === 0 || this.ht[0]! > until) return -1;
+    this.liveCount--;
+    return this.popTop();
+  }
+
   /** Time of a slot returned by `pop` (it is the time the heap held; read before `release`). */
   lastPoppedTime = 0;
 
@@ -106,10 +117,13 @@ export class EventQueue {
     return this.parg[x]!;
   }
 
+  /**
+   * Frees slot x. Its handler stays referenced until the slot is reused (at most the pool's size of
+   * them), which saves a store per event; `cancel` drops it at once.
+   */
   release(x: number): void {
     this.plive[x] = 0;
     this.pgen[x] = (this.pgen[x]! + 1) >>> 0;
-    this.pfn[x] = noop;
     this.free[this.nfree++] = x;
   }
 

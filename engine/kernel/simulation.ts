@@ -113,8 +113,7 @@ export class Simulation {
     const start = this.processed;
     this.stopped = false;
     while (!this.stopped && this.processed - start < maxEvents) {
-      if (until !== Infinity && q.peekTime() > until) break;
-      const x = q.pop();
+      const x = q.popUntil(until);
       if (x < 0) break;
       const fn = q.fnOf(x), arg = q.argOf(x);
       const t = q.lastPoppedTime;

@@ -72,6 +72,8 @@ export class LatencyHistogram {
   private readonly h: JsHistogram = create();
   private pending: Float64Array | undefined;
   private pendingCount = 0;
+  /** `mean` until the next change: hdr-histogram-js walks every cell for it (~20 ms when full). */
+  private meanMemo: number | null | undefined;
 
   /** Records `count` (default 1) latencies of `seconds` each. */
   record(seconds: number, count = 1): void {
@@ -86,6 +88,7 @@ export class LatencyHistogram {
     const pending = (this.pending ??= new Float64Array(this.h.countsArrayLength));
     pending[hdrIndex(us)]! += count;
     this.pendingCount += count;
+    this.meanMemo = undefined;
   }
 
   /** Moves the pending counts into the HDR histogram (before any read). */
@@ -116,7 +119,7 @@ export class LatencyHistogram {
 
   /** Mean in seconds (cell midpoints), or null when empty. */
   get mean(): number | null {
-    return this.hdr.totalCount === 0 ? null : this.hdr.mean / MICROS;
+    return (this.meanMemo ??= this.hdr.totalCount === 0 ? null : this.hdr.mean / MICROS);
   }
 
   /** Smallest value in seconds (lowest value of its cell), or null when empty. */
@@ -143,6 +146,7 @@ export class LatencyHistogram {
   /** Adds every record of `other` into this histogram. */
   merge(other: LatencyHistogram): this {
     this.hdr.add(other.hdr);
+    this.meanMemo = undefined;
     return this;
   }
 
@@ -154,6 +158,7 @@ export class LatencyHistogram {
   /** Forgets every record. */
   reset(): void {
     this.hdr.reset();
+    this.meanMemo = undefined;
   }
 
   /** Number of counters (fixed; for memory checks). */

@@ -136,6 +136,27 @@ describe('LatencyHistogram', () => {
     expect(h.encode()).toBe(new LatencyHistogram().encode());
   });
 
+  it('keeps the mean right when records, merges and resets follow a read (the mean is remembered)', () => {
+    const h = new LatencyHistogram();
+    const ref = build({ lowestDiscernibleValue: 1, highestTrackableValue: HISTOGRAM_MAX_MICROS, numberOfSignificantValueDigits: 3 }) as JsHistogram;
+    const expectMean = () => expect(h.mean).toBe(ref.totalCount === 0 ? null : ref.mean / 1e6);
+    expectMean();
+    for (const us of [5, 70, 900]) {
+      h.record(us / 1e6);
+      ref.recordValue(us);
+      expectMean();
+    }
+    h.merge(uniform(3000));
+    for (let us = 1; us <= 3000; us++) ref.recordValue(us);
+    expectMean();
+    h.reset();
+    ref.reset();
+    expectMean();
+    h.record(0.25);
+    ref.recordValue(250_000);
+    expectMean();
+  });
+
   it('has a fixed number of cells whatever is recorded', () => {
     const h = new LatencyHistogram();
     const before = h.cells;
