@@ -1,4 +1,5 @@
 import { BucketCells } from './bucketcells.js';
+import { decodeCells, encodeCells } from './cellcodec.js';
 import { OUTCOME_COUNT, OUTCOMES, type Outcome } from './outcomes.js';
 
 /**
@@ -59,8 +60,11 @@ export interface TimeSeriesJSON {
   outcomes: Record<Outcome, number[]>;
   /** Per-bucket latency percentiles of ok requests in milliseconds (3 decimals); null for an empty bucket. */
   latencyMs: { p50: (number | null)[]; p90: (number | null)[]; p99: (number | null)[] };
-  /** Per bucket, the non-empty latency cells as a flat list [cell, count, cell, count, …] (for merging). */
-  latencyCells: number[][];
+  /**
+   * Per bucket, the non-empty latency cells (for merging), as compact text (cellcodec.ts: ~3 bytes a
+   * cell; a list of numbers took 16 bytes a cell and was most of a long run's memory).
+   */
+  latencyCells: string[];
   /** Gauges by name (sorted): the value in force at the end of each bucket, null before the first set. */
   gauges: Record<string, (number | null)[]>;
 }
@@ -266,14 +270,13 @@ export class TimeSeries {
     const p50: (number | null)[] = [];
     const p90: (number | null)[] = [];
     const p99: (number | null)[] = [];
-    const latencyCells: number[][] = [];
+    const latencyCells: string[] = new Array<string>(n);
+    const scratch: number[] = [];
     for (let b = 0; b < n; b++) {
       p50.push(ms(this.percentile(b, 50)));
       p90.push(ms(this.percentile(b, 90)));
       p99.push(ms(this.percentile(b, 99)));
-      const flat: number[] = [];
-      this.cells.forEach(b, (c, n) => flat.push(c, n));
-      latencyCells.push(flat);
+      latencyCells[b] = encodeCells((fn) => this.cells.forEach(b, fn), scratch);
     }
     const gauges: Record<string, (number | null)[]> = {};
     for (const name of this.gaugeNames()) {
@@ -301,13 +304,12 @@ export class TimeSeries {
       for (let b = 0; b < n; b++) s.byOutcome[b * OUTCOME_COUNT + k] = xs[b]!;
     });
     check('latencyCells', json.latencyCells);
-    json.latencyCells.forEach((flat, b) => {
-      for (let j = 0; j + 1 < flat.length; j += 2) {
-        const cell = flat[j]!;
-        if (!(Number.isInteger(cell) && cell >= 0 && cell < SERIES_LATENCY_CELLS)) {
-          throw new RangeError(`time series JSON: bad latency cell ${cell} in bucket ${b}`);
-        }
-        s.cells.set(b, cell, flat[j + 1]!);
+    json.latencyCells.forEach((text, b) => {
+      if (typeof text !== 'string') throw new RangeError(`time series JSON: latency cells of bucket ${b} are not text`);
+      try {
+        decodeCells(text, SERIES_LATENCY_CELLS, (cell, count) => s.cells.set(b, cell, count));
+      } catch (e) {
+        throw new RangeError(`time series JSON: bad latency cells in bucket ${b}: ${(e as Error).message}`);
       }
     });
     for (const name of Object.keys(json.gauges).sort(compareStrings)) {

@@ -1,6 +1,8 @@
 import * as z from 'zod';
 import { LatencyHistogram } from '../metrics/histogram.js';
+import { decodeCells } from '../metrics/cellcodec.js';
 import { OUTCOMES } from '../metrics/outcomes.js';
+import { SERIES_LATENCY_CELLS } from '../metrics/timeseries.js';
 import { errorMap } from '../scenario/validate.js';
 import { formatPath, type PathSegment } from '../scenario/yaml.js';
 
@@ -31,7 +33,7 @@ const timeseries = z.object({
   requests: series,
   outcomes: z.object(Object.fromEntries(OUTCOMES.map((o) => [o, series])) as Record<(typeof OUTCOMES)[number], typeof series>),
   latencyMs: z.object({ p50: nullableSeries, p90: nullableSeries.optional(), p99: nullableSeries }).loose(),
-  latencyCells: z.array(z.array(finite)),
+  latencyCells: z.array(z.string()),
   gauges: z.record(z.string(), nullableSeries),
 }).loose();
 
@@ -68,6 +70,16 @@ const metrics = z
     if (inSeries !== r.total) issue(['timeseries', 'requests'], `the buckets hold ${inSeries} requests, but the run had ${r.total}`);
     for (const o of OUTCOMES) {
       if (m.timeseries.outcomes[o].length !== m.timeseries.requests.length) issue(['timeseries', 'outcomes', o], 'not as many buckets as timeseries.requests');
+    }
+    const cells = m.timeseries.latencyCells;
+    if (cells.length !== m.timeseries.requests.length) issue(['timeseries', 'latencyCells'], 'not as many buckets as timeseries.requests');
+    for (let b = 0; b < cells.length; b++) {
+      try {
+        decodeCells(cells[b]!, SERIES_LATENCY_CELLS, () => {});
+      } catch (e) {
+        issue(['timeseries', 'latencyCells', b], (e as Error).message);
+        break;
+      }
     }
     const routed = m.pods.reduce((a, b) => a + b, 0);
     if (routed > r.total) issue(['pods'], `${routed} requests routed to pods, more than the ${r.total} in all`);

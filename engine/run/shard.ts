@@ -26,7 +26,8 @@ import { STDIN_ARG, STDIN_NAME } from '../scenario/files.js';
  */
 
 export const PARTIAL_KIND = 'kubesim/partial-result';
-export const PARTIAL_FORMAT_VERSION = 1;
+/** 2: a time series' latency cells are text (cellcodec.ts), no longer lists of numbers. */
+export const PARTIAL_FORMAT_VERSION = 2;
 /** The environment variable a Kubernetes Indexed Job sets (0-based); `--shard auto/n` reads it. */
 export const JOB_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 export const MAX_SHARDS = 100_000;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { encodeCells } from '../../../engine/metrics/cellcodec.js';
 import { OUTCOME_INDEX, OUTCOMES } from '../../../engine/metrics/outcomes.js';
 import { MAX_SERIES_BUCKETS, SERIES_LATENCY_CELLS, TimeSeries, cellOf } from '../../../engine/metrics/timeseries.js';
 
@@ -193,7 +194,7 @@ describe('TimeSeries JSON and merge', () => {
     expect(() => new TimeSeries({ duration: 5 }).merge(new TimeSeries({ duration: 6 }))).toThrow(/cannot merge/);
     expect(() => new TimeSeries({ duration: 5 }).merge(new TimeSeries({ duration: 5, interval: 0.5 }))).toThrow(RangeError);
     const json = sample(3).toJSON();
-    expect(() => TimeSeries.fromJSON({ ...json, latencyCells: [[99999, 1], [], [], [], []] })).toThrow(/bad latency cell/);
+    expect(() => TimeSeries.fromJSON({ ...json, latencyCells: [encodeCells((fn) => fn(500, 1)), '', '', '', ''] })).toThrow(/bad latency cells in bucket 0: .*cell 500 is outside 0 … 463/);
     expect(() => TimeSeries.fromJSON({ ...json, outcomes: { ...json.outcomes, ok: [1] } })).toThrow(/outcome "ok" has 1 buckets/);
   });
 
