@@ -1,7 +1,9 @@
+import { decodeCells, encodeCells } from './cellcodec.js';
+
 /**
  * Per-bucket histogram cells of a time series, stored sparsely: the last WINDOW buckets written are
- * dense (`width` 32-bit counters each), every older bucket keeps only its non-empty cells, as
- * (cell, count) pairs in increasing cell order, in one store shared by all buckets.
+ * dense (`width` 32-bit counters each), every older bucket keeps only its non-empty cells, as the
+ * compact text of cellcodec.ts (~2.5 bytes a cell), one string a bucket.
  *
  * Contract:
  * - Values are what a dense `buckets × width` Uint32Array would hold: `add` and `set` behave the same,
@@ -10,9 +12,11 @@
  *   packed once, when it leaves the window (O(width)). A write to an older bucket (not seen in runs)
  *   unpacks it into a dense row of its own until the next `merge`, so it costs no more than the dense
  *   layout would.
- * - Memory: WINDOW × `width` counters, 6 bytes per bucket, and 6 bytes per non-empty cell (a latency
- *   spread over ten octaves fills ~160 of 464 cells: ~1 KB a bucket instead of 1,856 B; an idle
- *   bucket 6 B).
+ * - Memory (`bytes()`): WINDOW × `width` counters, 8 bytes per bucket (its slot), and per non-empty
+ *   bucket a string of 16 bytes plus its text (a latency spread over ten octaves fills ~200 of 464
+ *   cells: ~0.5 KB a bucket instead of 1,856 B dense or 1.2 KB as 6-byte pairs; an idle bucket 8 B).
+ * - `texts()` is the packed text of every bucket, what a series' JSON carries (the same strings, not
+ *   copies); `setText` stores such a text as a bucket's cells.
  */
 
 /** Buckets kept dense behind the newest one written (requests end up to this many buckets late without a repack). */
@@ -23,13 +27,11 @@ export class BucketCells {
   private readonly dense: Uint32Array;
   /** The highest bucket written; the window is [top − WINDOW + 1, top]. */
   private top = -1;
-  private start: Int32Array;
-  private len: Uint16Array;
-  private cell = new Uint16Array(64);
-  private count = new Uint32Array(64);
-  private used = 0;
+  /** Each bucket's packed cells (cellcodec.ts); "" when empty or while the bucket is dense. */
+  private packed: string[];
   /** Older buckets written again, dense until the next merge packs them. */
   private readonly late = new Map<number, Uint32Array>();
+  private readonly scratch: number[] = [];
 
   constructor(
     readonly buckets: number,
@@ -37,8 +39,7 @@ export class BucketCells {
   ) {
     if (width > 0xffff) throw new RangeError(`at most 65,535 cells per bucket, got ${width}`);
     this.dense = new Uint32Array(WINDOW * width);
-    this.start = new Int32Array(buckets);
-    this.len = new Uint16Array(buckets);
+    this.packed = new Array<string>(buckets).fill('');
   }
 
   /** Adds n (default 1) to cell c of bucket b. */
@@ -65,20 +66,28 @@ export class BucketCells {
       for (let i = 0; i < this.width; i++) if (row[i] !== 0) fn(i, row[i]!);
       return;
     }
-    const s = this.start[b]!, e = s + this.len[b]!;
-    for (let j = s; j < e; j++) fn(this.cell[j]!, this.count[j]!);
+    const text = this.packed[b];
+    if (text) decodeCells(text, this.width, fn);
+  }
+
+  /** Every bucket's cells as cellcodec.ts text (packs the window and late rows first). */
+  texts(): string[] {
+    this.flush();
+    return this.packed.slice();
+  }
+
+  /** Replaces bucket b's cells by those of `text` (cellcodec.ts; throws a RangeError for bad text). */
+  setText(b: number, text: string): void {
+    if (!(b >= 0 && b < this.buckets)) throw new RangeError(`bucket ${b} is outside 0 … ${this.buckets - 1}`);
+    decodeCells(text, this.width, () => {}); // validates
+    this.flush();
+    this.packed[b] = text;
   }
 
   /** Adds every cell of `other` (same shape) into this; throws a RangeError past 2^32 − 1 per cell. */
   merge(other: BucketCells): void {
     if (other.buckets !== this.buckets || other.width !== this.width) throw new RangeError('cannot merge cells of another shape');
     this.flush();
-    const mine = { start: this.start, len: this.len, cell: this.cell, count: this.count };
-    this.start = new Int32Array(this.buckets);
-    this.len = new Uint16Array(this.buckets);
-    this.cell = new Uint16Array(Math.max(64, this.used));
-    this.count = new Uint32Array(this.cell.length);
-    this.used = 0;
     const row = this.dense.subarray(0, this.width); // scratch: the window is empty after flush
     const addOther = (c: number, n: number): void => {
       const sum = row[c]! + n;
@@ -86,22 +95,33 @@ export class BucketCells {
       row[c] = sum;
     };
     for (let b = 0; b < this.buckets; b++) {
-      const s = mine.start[b]!, e = s + mine.len[b]!;
-      for (let j = s; j < e; j++) row[mine.cell[j]!] = mine.count[j]!;
+      const text = this.packed[b]!;
+      if (text) decodeCells(text, this.width, (c, n) => (row[c] = n));
       other.forEach(b, addOther);
       this.packRow(b, row);
     }
   }
 
-  /** Storage elements held (counters and pairs), for memory accounting. */
+  /** Storage elements held, in 32-bit words (counters, and the packed text at 4 characters a word), for memory accounting. */
   footprint(): number {
-    return this.dense.length + 2 * this.buckets + 2 * this.cell.length + this.late.size * this.width;
+    return Math.ceil(this.bytes() / 4);
+  }
+
+  /**
+   * Bytes held, counted from the structure: 4 per dense counter (window and late rows), 8 per bucket
+   * (its slot in the array of texts) and, per non-empty packed bucket, a V8 one-byte string: 16 bytes
+   * of header and its characters rounded up to 8.
+   */
+  bytes(): number {
+    let n = 4 * (this.dense.length + this.late.size * this.width) + 8 * this.buckets;
+    for (const t of this.packed) if (t.length > 0) n += 16 + 8 * Math.ceil(t.length / 8);
+    return n;
   }
 
   /** A write outside the window: move the window up to b, or write an older bucket's dense row. */
   private write(b: number, c: number, n: number, add: boolean): void {
     if (b > this.top) {
-      // buckets leaving the window are packed; those entering it bring any stored pairs along
+      // buckets leaving the window are packed; those entering it bring any packed cells along
       const top = this.top;
       for (let e = Math.max(0, top - WINDOW + 1); e <= Math.min(top, b - WINDOW); e++) this.packRow(e, this.slot(e));
       for (let e = Math.max(top + 1, b - WINDOW + 1); e <= b; e++) this.unpack(e, this.slot(e));
@@ -133,37 +153,21 @@ export class BucketCells {
     return this.dense.subarray(base, base + this.width);
   }
 
-  /** Moves bucket b's stored pairs into `row` (all zero before). */
+  /** Moves bucket b's packed cells into `row` (all zero before). */
   private unpack(b: number, row: Uint32Array): void {
-    const s = this.start[b]!, e = s + this.len[b]!;
-    for (let j = s; j < e; j++) row[this.cell[j]!] = this.count[j]!;
-    this.len[b] = 0;
+    const text = this.packed[b]!;
+    if (text) decodeCells(text, this.width, (c, n) => (row[c] = n));
+    this.packed[b] = '';
   }
 
-  /** Stores `row`'s non-empty cells as bucket b's pairs (at the end of the store) and zeroes `row`. */
+  /** Stores `row`'s non-empty cells as bucket b's text and zeroes `row`. */
   private packRow(b: number, row: Uint32Array): void {
-    let k = 0;
-    for (let i = 0; i < row.length; i++) if (row[i] !== 0) k++;
-    this.reserve(this.used + k);
-    this.start[b] = this.used;
-    this.len[b] = k;
-    for (let i = 0; i < row.length; i++) {
-      if (row[i] === 0) continue;
-      this.cell[this.used] = i;
-      this.count[this.used] = row[i]!;
-      this.used++;
-      row[i] = 0;
-    }
-  }
-
-  private reserve(n: number): void {
-    if (n <= this.cell.length) return;
-    let cap = this.cell.length * 2;
-    while (cap < n) cap *= 2;
-    const cell = new Uint16Array(cap), count = new Uint32Array(cap);
-    cell.set(this.cell.subarray(0, this.used));
-    count.set(this.count.subarray(0, this.used));
-    this.cell = cell;
-    this.count = count;
+    this.packed[b] = encodeCells((fn) => {
+      for (let i = 0; i < row.length; i++) {
+        if (row[i] === 0) continue;
+        fn(i, row[i]!);
+        row[i] = 0;
+      }
+    }, this.scratch);
   }
 }

@@ -1,5 +1,4 @@
 import { BucketCells } from './bucketcells.js';
-import { decodeCells, encodeCells } from './cellcodec.js';
 import { OUTCOME_COUNT, OUTCOMES, type Outcome } from './outcomes.js';
 
 /**
@@ -16,6 +15,8 @@ const MAX_MICROS = 3_600_000_000;
 export const MAX_SERIES_BUCKETS = 100_000;
 /** Times within this relative distance of a bucket boundary count as on it. */
 const BOUNDARY_EPSILON = 1e-9;
+/** The per-bucket latency percentiles of the JSON, ascending. */
+const PERCENTILES = [50, 90, 99] as const;
 
 /** Cell index of a latency in seconds (clamped to [1 µs, 1 h]). */
 export function cellOf(seconds: number): number {
@@ -214,24 +215,43 @@ export class TimeSeries {
   percentile(b: number, p: number): number | null {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be within [0, 100], got ${p}`);
     if (b < 0 || b >= this.length) return null;
+    const found = [-1];
+    this.cellsAt(b, [p], found);
+    return found[0]! < 0 ? null : cellMidpoint(found[0]!);
+  }
+
+  /**
+   * For each percentile ps[k] (ascending), the cell of bucket b that holds it, into found[k]; −1 for
+   * an empty bucket. Two passes over the bucket's cells whatever the number of percentiles.
+   */
+  private cellsAt(b: number, ps: readonly number[], found: number[]): void {
     let total = 0;
     this.cells.forEach(b, (_, n) => (total += n));
-    if (total === 0) return null;
-    const rank = Math.max(1, Math.ceil((p / 100) * total));
+    found.fill(-1);
+    if (total === 0) return;
+    let k = 0;
+    let rank = Math.max(1, Math.ceil((ps[0]! / 100) * total));
     let seen = 0;
-    let found = -1;
     this.cells.forEach(b, (c, n) => {
-      if (found >= 0) return;
       seen += n;
-      if (seen >= rank) found = c;
+      while (k < ps.length && seen >= rank) {
+        found[k++] = c;
+        if (k < ps.length) rank = Math.max(1, Math.ceil((ps[k]! / 100) * total));
+      }
     });
-    if (found >= 0) return cellMidpoint(found);
-    return null; // unreachable: seen reaches total ≥ rank
   }
 
   /** Storage elements held (bounded by the duration and gauges, never by requests; for memory checks). */
   footprint(): number {
     return this.counts.length + this.byOutcome.length + this.cells.footprint() + this.gauges.size * this.length;
+  }
+
+  /**
+   * Bytes held, counted from the structure: 8 per bucket for requests, 8 per bucket and outcome, 8 per
+   * bucket and gauge, and the latency cells' `BucketCells.bytes()`.
+   */
+  bytes(): number {
+    return 8 * (this.counts.length + this.byOutcome.length + this.gauges.size * this.length) + this.cells.bytes();
   }
 
   /** Adds `other` (same interval and length) into this series. Gauges become the per-bucket sums. */
@@ -267,17 +287,17 @@ export class TimeSeries {
       for (let b = 0; b < n; b++) xs[b] = this.byOutcome[b * OUTCOME_COUNT + k]!;
       outcomes[o] = xs;
     });
-    const p50: (number | null)[] = [];
-    const p90: (number | null)[] = [];
-    const p99: (number | null)[] = [];
-    const latencyCells: string[] = new Array<string>(n);
-    const scratch: number[] = [];
+    const p50: (number | null)[] = new Array<number | null>(n);
+    const p90: (number | null)[] = new Array<number | null>(n);
+    const p99: (number | null)[] = new Array<number | null>(n);
+    const found = [-1, -1, -1];
     for (let b = 0; b < n; b++) {
-      p50.push(ms(this.percentile(b, 50)));
-      p90.push(ms(this.percentile(b, 90)));
-      p99.push(ms(this.percentile(b, 99)));
-      latencyCells[b] = encodeCells((fn) => this.cells.forEach(b, fn), scratch);
+      this.cellsAt(b, PERCENTILES, found);
+      p50[b] = ms(found[0]! < 0 ? null : cellMidpoint(found[0]!));
+      p90[b] = ms(found[1]! < 0 ? null : cellMidpoint(found[1]!));
+      p99[b] = ms(found[2]! < 0 ? null : cellMidpoint(found[2]!));
     }
+    const latencyCells = this.cells.texts();
     const gauges: Record<string, (number | null)[]> = {};
     for (const name of this.gaugeNames()) {
       const xs: (number | null)[] = [];
@@ -307,7 +327,7 @@ export class TimeSeries {
     json.latencyCells.forEach((text, b) => {
       if (typeof text !== 'string') throw new RangeError(`time series JSON: latency cells of bucket ${b} are not text`);
       try {
-        decodeCells(text, SERIES_LATENCY_CELLS, (cell, count) => s.cells.set(b, cell, count));
+        s.cells.setText(b, text);
       } catch (e) {
         throw new RangeError(`time series JSON: bad latency cells in bucket ${b}: ${(e as Error).message}`);
       }

@@ -59,12 +59,14 @@ describe('BucketCells', () => {
     );
   });
 
-  it('stores only non-empty cells: idle buckets cost 6 bytes, filled ones their cells', () => {
+  it('stores only non-empty cells: idle buckets cost 8 bytes, filled ones their text', () => {
     const cells = new BucketCells(10_000, 464);
     for (let b = 0; b < 10_000; b++) if (b % 100 === 0) for (let c = 0; c < 160; c++) cells.add(b, c);
     cells.add(9_999, 0); // packs bucket 9,900
-    // 100 buckets × 160 cells = 16,000 pairs (capacity a power of two above), instead of 4.64 M counters
-    expect(cells.footprint()).toBeLessThan(464 + 2 * 10_000 + 2 * 32_768 + 1);
+    // the dense window, a slot per bucket, and 100 texts of 160 cells × 2 characters (step 1, count 1)
+    // with a 16 B header: 128 KB instead of 4.64 M counters (18.6 MB) dense or 16,000 6-byte pairs
+    expect(cells.bytes()).toBe(4 * 8 * 464 + 8 * 10_000 + 100 * (16 + 320));
+    expect(cells.footprint()).toBe(cells.bytes() / 4);
     expect(() => new BucketCells(2, 3).merge(new BucketCells(3, 3))).toThrow(RangeError);
     const big = new BucketCells(1, 1), more = new BucketCells(1, 1);
     big.set(0, 0, 0xffffffff);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeCells } from '../../../engine/metrics/cellcodec.js';
+import { decodeCells, encodeCells } from '../../../engine/metrics/cellcodec.js';
 import { OUTCOME_INDEX, OUTCOMES } from '../../../engine/metrics/outcomes.js';
 import { MAX_SERIES_BUCKETS, SERIES_LATENCY_CELLS, TimeSeries, cellOf } from '../../../engine/metrics/timeseries.js';
 
@@ -200,19 +200,44 @@ describe('TimeSeries JSON and merge', () => {
 
   it('keeps its footprint bounded by duration, not by requests', () => {
     const s = new TimeSeries({ duration: 10 });
-    const before = s.footprint();
-    // per bucket: requests, 7 outcomes, 2 cell-index words; a dense window of 8 buckets; 64 stored cells to start
-    expect(before).toBe(10 * (1 + OUTCOMES.length + 2) + 8 * SERIES_LATENCY_CELLS + 2 * 64);
+    // per bucket: requests and 7 outcomes (8 B each), an 8 B text slot; a dense window of 8 buckets
+    const fixed = 10 * 8 * (1 + OUTCOMES.length) + 10 * 8 + 4 * 8 * SERIES_LATENCY_CELLS;
+    expect(s.bytes()).toBe(fixed);
     for (let i = 0; i < 100_000; i++) s.request(i / 10_000, OK, (i % 1000) / 1000);
-    const bound = 10 * (1 + OUTCOMES.length + 2) + 8 * SERIES_LATENCY_CELLS + 2 * 8192;
-    expect(s.footprint()).toBeLessThanOrEqual(bound);
+    // a bucket's text: at most 464 cells × (1 step + 4 count characters) + a 16 B string header
+    const bound = fixed + 10 * (16 + 464 * 5);
+    expect(s.bytes()).toBeLessThanOrEqual(bound);
     // going back in time (not seen in runs) costs at most a dense row per bucket, once
     for (let i = 0; i < 100_000; i++) s.request(i / 10_000, OK, (i % 1000) / 1000);
-    const again = s.footprint();
-    expect(again).toBeLessThanOrEqual(bound + 10 * SERIES_LATENCY_CELLS);
+    const again = s.bytes();
+    expect(again).toBeLessThanOrEqual(bound + 10 * 4 * SERIES_LATENCY_CELLS);
     for (let i = 0; i < 100_000; i++) s.request(i / 10_000, OK, (i % 1000) / 1000);
-    expect(s.footprint()).toBe(again);
+    expect(s.bytes()).toBe(again);
+    expect(s.footprint()).toBeGreaterThan(0);
     expect(s.toJSON().requests).toEqual(new Array(10).fill(30_000));
+  });
+
+  it('holds a loaded bucket in ~0.6 KB and its JSON carries the same text (the bench model: 16,000/s, ~200 cells a bucket)', () => {
+    // M/M/c-like latencies at 16,000 requests a second: exponential with a long queueing tail, 1 µs … ~200 ms
+    const n = 60;
+    const s = new TimeSeries({ duration: n });
+    let x = 7;
+    const u = (): number => ((x = (x * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+    for (let i = 0; i < n * 16_000; i++) s.request(i / 16_000, OK, -0.01 * Math.log(u()) * (u() < 0.3 ? 4 : 1));
+    const json = s.toJSON();
+    const pairs = json.latencyCells.reduce((a, t) => {
+      let k = 0;
+      decodeCells(t, SERIES_LATENCY_CELLS, () => k++);
+      return a + k;
+    }, 0);
+    expect(pairs / n).toBeGreaterThan(150); // the cells really are spread out
+    const chars = json.latencyCells.reduce((a, t) => a + t.length, 0);
+    expect(chars / pairs).toBeLessThan(3); // JSON text: < 3 B a cell (a [cell, count] list took 16 B)
+    const perBucket = (s.bytes() - 4 * 8 * SERIES_LATENCY_CELLS) / n;
+    // 8 B requests + 56 B outcomes + 8 B slot + the text: 6-byte pairs took ~1.2–2.4 KB here
+    expect(perBucket).toBeLessThan(72 + 16 + 3 * (pairs / n) + 8);
+    expect(perBucket).toBeLessThan(700);
+    expect(TimeSeries.fromJSON(json).toJSON()).toEqual(json);
   });
 });
 
