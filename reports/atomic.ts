@@ -51,18 +51,41 @@ export function pathExists(p: string): boolean {
  * temporary file is removed and the error rethrown. The folder is created when missing.
  */
 export function writeFileAtomic(file: string, data: string): void {
+  writeFileAtomicPieces(file, (write) => write(data));
+}
+
+/** Text gathered before it goes to the temporary file (a piece longer than this goes at once). */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * `writeFileAtomic` for text made in pieces: `produce` calls `write(piece)` in order, and the pieces
+ * go to the temporary file about 64 K characters at a time, so the whole text is never one string in
+ * memory (a long run's report would be, and the strings of every nesting level of it). Same rules:
+ * the file appears only when `produce` returned and everything is on disk; if `produce` throws, the
+ * temporary file is removed and the error rethrown.
+ */
+export function writeFileAtomicPieces(file: string, produce: (write: (piece: string) => void) => void): void {
   const dir = path.dirname(file);
   makeFolders(dir);
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${++counter}.tmp`);
   let fd: number | undefined;
   pending.add(temp);
   try {
-    fd = openSync(temp, 'wx', 0o644);
-    const bytes = Buffer.from(data, 'utf8');
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-    fsyncSync(fd);
-    closeSync(fd);
+    const out = (fd = openSync(temp, 'wx', 0o644));
+    let text = '';
+    const flush = (): void => {
+      const bytes = Buffer.from(text, 'utf8');
+      text = '';
+      let off = 0;
+      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
+    };
+    produce((piece) => {
+      text += piece;
+      if (text.length >= CHUNK_CHARS) flush();
+    });
+    flush();
+    fsyncSync(out);
+    closeSync(out);
     fd = undefined;
     renameSync(temp, file);
   } catch (e) {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomicPieces } from './atomic.js';
 import type { Report } from './model.js';
 
 /** The report.json file name inside the --out folder. */
@@ -11,27 +11,66 @@ export const REPORT_JSON = 'report.json';
  * the model's order; the text ends with a newline. Deterministic: same model, same bytes.
  */
 export function reportJsonText(report: Report): string {
-  return `${stringify(report, '')}\n`;
+  const pieces: string[] = [];
+  writeReportJson(report, (p) => pieces.push(p));
+  return pieces.join('');
+}
+
+/**
+ * `reportJsonText` in pieces, in order, to `write`: no piece holds more than one scalar or key, so a
+ * long run's report (a value a bucket in every series) is never built as one string per nesting level.
+ */
+export function writeReportJson(report: Report, write: (piece: string) => void): void {
+  emit(report, '', write);
+  write('\n');
 }
 
 /** Writes `<out>/report.json` atomically; returns the path written. */
 export function writeJsonReport(report: Report, out: string): string {
   const file = path.join(out, REPORT_JSON);
-  writeFileAtomic(file, reportJsonText(report));
+  writeFileAtomicPieces(file, (write) => writeReportJson(report, write));
   return file;
 }
 
-function stringify(value: unknown, indent: string): string {
-  if (value === null || typeof value !== 'object') return scalar(value);
+function emit(value: unknown, indent: string, write: (piece: string) => void): void {
+  if (value === null || typeof value !== 'object') {
+    write(scalar(value));
+    return;
+  }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    if (value.length === 0) return '[]';
-    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map(scalar).join(', ')}]`;
-    return `[\n${value.map((v) => inner + stringify(v, inner)).join(',\n')}\n${indent}]`;
+    if (value.length === 0) {
+      write('[]');
+    } else if (value.every((v) => v === null || typeof v !== 'object')) {
+      // arrays of plain values on one line
+      write('[');
+      for (let i = 0; i < value.length; i++) {
+        if (i > 0) write(', ');
+        if (i in value) write(scalar(value[i])); // a hole: nothing, as join writes it
+      }
+      write(']');
+    } else {
+      write('[\n');
+      for (let i = 0; i < value.length; i++) {
+        if (!(i in value)) {
+          if (i > 0) write(',\n'); // a hole: nothing, as join writes it
+          continue;
+        }
+        write(i === 0 ? inner : `,\n${inner}`);
+        emit(value[i], inner, write);
+      }
+      write(`\n${indent}]`);
+    }
+    return;
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (entries.length === 0) return '{}';
-  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stringify(v, inner)}`).join(',\n')}\n${indent}}`;
+  let first = true;
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === undefined) continue;
+    write(`${first ? '{\n' : ',\n'}${inner}${JSON.stringify(k)}: `);
+    first = false;
+    emit(v, inner, write);
+  }
+  write(first ? '{}' : `\n${indent}}`);
 }
 
 function scalar(v: unknown): string {

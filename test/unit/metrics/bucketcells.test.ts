@@ -59,14 +59,39 @@ describe('BucketCells', () => {
     );
   });
 
-  it('stores only non-empty cells: idle buckets cost 8 bytes, filled ones their text', () => {
+  it('stores only non-empty cells: idle buckets cost 10 bytes, filled ones their bytes', () => {
     const cells = new BucketCells(10_000, 464);
     for (let b = 0; b < 10_000; b++) if (b % 100 === 0) for (let c = 0; c < 160; c++) cells.add(b, c);
     cells.add(9_999, 0); // packs bucket 9,900
-    // the dense window, a slot per bucket, and 100 texts of 160 cells × 2 characters (step 1, count 1)
-    // with a 16 B header: 128 KB instead of 4.64 M counters (18.6 MB) dense or 16,000 6-byte pairs
-    expect(cells.bytes()).toBe(4 * 8 * 464 + 8 * 10_000 + 100 * (16 + 320));
-    expect(cells.footprint()).toBe(cells.bytes() / 4);
+    // the dense window, 10 B a bucket, one bucket of scratch, and 100 × 160 cells × 2 bytes (step 1,
+    // count 1) in chunks that double from one full bucket (4,176 B): 4.64 M counters (18.6 MB) dense
+    const fixed = 4 * 8 * 464 + 10 * 10_000 + 9 * 464;
+    expect(cells.bytes()).toBeGreaterThanOrEqual(fixed + 100 * 320);
+    expect(cells.bytes()).toBeLessThanOrEqual(fixed + 2 * 100 * 320 + 9 * 464);
+    expect(cells.footprint()).toBe(Math.ceil(cells.bytes() / 4));
+  });
+
+  it('holds a long series of full buckets in ~2.5 bytes a cell: chunks are appended, never copied or doubled past 256 KB', () => {
+    const n = 3_600; // an hour of 1 s buckets, ~200 cells each, counts up to ~500 (the bench model)
+    const cells = new BucketCells(n, 464);
+    let used = 0, pairs = 0;
+    for (let b = 0; b < n; b++) {
+      for (let c = 20; c < 420; c += 2) cells.add(b, c, 1 + ((b * 7 + c * 13) % 500));
+    }
+    const texts = cells.texts();
+    for (const t of texts) used += t.length;
+    for (let b = 0; b < n; b++) cells.forEach(b, () => pairs++);
+    expect(pairs).toBe(n * 200);
+    expect(used / pairs).toBeLessThan(3);
+    const fixed = 4 * 8 * 464 + 10 * n + 9 * 464;
+    // allocated chunks: what is used, plus at most one 256 KB chunk and the end of each chunk a bucket did not fit
+    expect(cells.bytes() - fixed).toBeLessThanOrEqual(used + (1 << 18) + 2_000);
+    // per bucket: ~0.6 KB (the 6-byte pairs in doubling arrays were 1.2–2.4 KB, dense 1,856 B)
+    expect(cells.bytes() / n).toBeLessThan(700);
+  });
+
+  it('refuses widths its codec cannot hold and merges that overflow', () => {
+    expect(() => new BucketCells(1, 1024)).toThrow(RangeError);
     expect(() => new BucketCells(2, 3).merge(new BucketCells(3, 3))).toThrow(RangeError);
     const big = new BucketCells(1, 1), more = new BucketCells(1, 1);
     big.set(0, 0, 0xffffffff);

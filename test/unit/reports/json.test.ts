@@ -2,9 +2,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { writeFileAtomic } from '../../../reports/atomic.js';
+import fc from 'fast-check';
+import { writeFileAtomic, writeFileAtomicPieces } from '../../../reports/atomic.js';
 import { DEFAULT_FORMATS, FormatError, parseFormats, REPORT_WRITERS, writeReports } from '../../../reports/formats.js';
-import { REPORT_JSON, reportJsonText, writeJsonReport } from '../../../reports/json.js';
+import { REPORT_JSON, reportJsonText, writeJsonReport, writeReportJson } from '../../../reports/json.js';
+import type { Report } from '../../../reports/model.js';
 import { renderJunit } from '../../../reports/junit.js';
 import { renderMarkdown } from '../../../reports/markdown.js';
 import { report, variant } from './fixtures.js';
@@ -45,6 +47,73 @@ describe('writeFileAtomic', () => {
     const text = 'x'.repeat(5_000_000);
     writeFileAtomic(file, text);
     expect(readFileSync(file, 'utf8').length).toBe(5_000_000);
+  });
+});
+
+describe('writeFileAtomicPieces', () => {
+  it('writes the pieces in order, characters of several bytes across its 64 K chunks included', () => {
+    const file = path.join(dir, 'pieces.txt');
+    const pieces = Array.from({ length: 30_000 }, (_, i) => `${i}✓é`);
+    writeFileAtomicPieces(file, (write) => pieces.forEach(write));
+    expect(readFileSync(file, 'utf8')).toBe(pieces.join(''));
+  });
+
+  it('leaves the old file and no temporary file when the producer throws midway', () => {
+    const file = path.join(dir, 'keep.txt');
+    writeFileSync(file, 'old');
+    expect(() =>
+      writeFileAtomicPieces(file, (write) => {
+        write('x'.repeat(200_000)); // already on disk in the temporary file
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(readFileSync(file, 'utf8')).toBe('old');
+    expect(readdirSync(dir)).toEqual(['keep.txt']);
+  });
+});
+
+/** The writer as it was before it wrote in pieces: the bytes the pieces must add up to. */
+function wholeText(value: unknown, indent = ''): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  const inner = `${indent}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) return '[]';
+    if (value.every((v) => v === null || typeof v !== 'object')) return `[${value.map((v) => JSON.stringify(v) ?? 'null').join(', ')}]`;
+    return `[\n${value.map((v) => inner + wholeText(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length === 0) return '{}';
+  return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${wholeText(v, inner)}`).join(',\n')}\n${indent}}`;
+}
+
+describe('report.json text', () => {
+  it('is what the whole-string writer wrote, for any JSON-like value (holes, undefined, NaN, nesting)', () => {
+    const leaf = fc.oneof(fc.integer(), fc.double(), fc.string(), fc.boolean(), fc.constant(null), fc.constant(undefined));
+    const { tree } = fc.letrec((tie) => ({
+      tree: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('tree')), fc.sparseArray(tie('tree')), fc.dictionary(fc.string(), tie('tree'))),
+    }));
+    fc.assert(
+      fc.property(tree, (v) => {
+        expect(reportJsonText(v as unknown as Report)).toBe(`${wholeText(v)}\n`);
+      }),
+      { numRuns: 500 },
+    );
+    const r = report([variant('default'), variant('canary')], ['availability >= 99%']);
+    expect(reportJsonText(r)).toBe(`${wholeText(r)}\n`);
+  });
+
+  it('comes in pieces of at most one value or key, however long the series', () => {
+    const r = report([variant('default')]);
+    const n = 100_000;
+    const long = { ...r, series: { requests: Array.from({ length: n }, (_, i) => i * 1.5), p50: new Array(n).fill(null) } } as unknown as Report;
+    let longest = 0;
+    let total = 0;
+    writeReportJson(long, (p) => {
+      longest = Math.max(longest, p.length);
+      total += p.length;
+    });
+    expect(total).toBe(reportJsonText(long).length);
+    expect(longest).toBeLessThan(200);
   });
 });
 
