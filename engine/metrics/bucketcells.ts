@@ -17,8 +17,8 @@ import { cellText, decodeCellBytes, encodeCellBytes, MAX_CODEC_WIDTH, MAX_PAIR_B
  *   1,856 B dense or 1.2 KB as 6-byte pairs). The chunks are ArrayBuffers outside the JS heap: a
  *   long run's buckets are not objects the young generation copies and promotes (strings were, and
  *   their survival made V8 double its young generation, +16 MB of RSS, past ~1.5 simulated hours).
- * - `texts()` is every bucket's cells as cellcodec.ts text (what a series' JSON carries); `setText`
- *   stores such a text as a bucket's cells.
+ * - `texts()` is every bucket's cells as cellcodec.ts text (what a series' JSON carries), `snapshot()`
+ *   the same made later; `setText` stores such a text as a bucket's cells.
  */
 
 /** Buckets kept dense behind the newest one written (requests end up to this many buckets late without a repack). */
@@ -85,13 +85,23 @@ export class BucketCells {
 
   /** Every bucket's cells as cellcodec.ts text (packs the window and late rows first). */
   texts(): string[] {
+    return this.snapshot()();
+  }
+
+  /**
+   * The cells as they are now, as a function that makes `texts()` when called: packs the window and
+   * late rows, then keeps copies of the 10-byte-a-bucket index and the chunks, which are only ever
+   * appended to — later writes and merges do not change what it returns.
+   */
+  snapshot(): () => string[] {
     this.flush();
-    const out = new Array<string>(this.buckets);
-    for (let b = 0; b < this.buckets; b++) {
-      const o = this.offset[b]!;
-      out[b] = cellText(this.chunks[this.chunkOf[b]!] ?? this.scratch, o, o + this.len[b]!);
-    }
-    return out;
+    const chunkOf = this.chunkOf.slice(), offset = this.offset.slice(), len = this.len.slice(), chunks = this.chunks.slice();
+    const none = new Uint8Array(0);
+    return () => {
+      const out = new Array<string>(len.length);
+      for (let b = 0; b < len.length; b++) out[b] = cellText(chunks[chunkOf[b]!] ?? none, offset[b]!, offset[b]! + len[b]!);
+      return out;
+    };
   }
 
   /** Replaces bucket b's cells by those of `text` (cellcodec.ts; throws a RangeError for bad text). */

@@ -62,8 +62,11 @@ export interface TimeSeriesJSON {
   /** Per-bucket latency percentiles of ok requests in milliseconds (3 decimals); null for an empty bucket. */
   latencyMs: { p50: (number | null)[]; p90: (number | null)[]; p99: (number | null)[] };
   /**
-   * Per bucket, the non-empty latency cells (for merging), as compact text (cellcodec.ts: ~3 bytes a
-   * cell; a list of numbers took 16 bytes a cell and was most of a long run's memory).
+   * Per bucket, the non-empty latency cells (for merging), as compact text (cellcodec.ts: ~2.5 bytes a
+   * cell; a list of numbers took 16 bytes a cell and was most of a long run's memory). From
+   * `TimeSeries.toJSON` an enumerable getter that makes the texts from the series' bytes each time it
+   * is read — JSON.stringify, structured cloning (worker threads) and spreading read it like a field —
+   * so a run's result holds no strings that only a merge or a partial file needs.
    */
   latencyCells: string[];
   /** Gauges by name (sorted): the value in force at the end of each bucket, null before the first set. */
@@ -297,14 +300,17 @@ export class TimeSeries {
       p90[b] = ms(found[1]! < 0 ? null : cellMidpoint(found[1]!));
       p99[b] = ms(found[2]! < 0 ? null : cellMidpoint(found[2]!));
     }
-    const latencyCells = this.cells.texts();
+    const latencyCells = this.cells.snapshot();
     const gauges: Record<string, (number | null)[]> = {};
     for (const name of this.gaugeNames()) {
       const xs: (number | null)[] = [];
       for (let b = 0; b < n; b++) xs.push(this.gaugeAt(name, b));
       gauges[name] = xs;
     }
-    return { interval: this.interval, runs: this.runs, requests: Array.from(this.counts), outcomes, latencyMs: { p50, p90, p99 }, latencyCells, gauges };
+    const json = { interval: this.interval, runs: this.runs, requests: Array.from(this.counts), outcomes, latencyMs: { p50, p90, p99 } } as TimeSeriesJSON;
+    Object.defineProperty(json, 'latencyCells', { get: latencyCells, enumerable: true, configurable: true });
+    json.gauges = gauges;
+    return json;
   }
 
   /** Rebuilds a series from `toJSON()` output; throws a RangeError on inconsistent data. */

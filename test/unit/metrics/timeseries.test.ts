@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeCells, encodeCells } from '../../../engine/metrics/cellcodec.js';
 import { OUTCOME_INDEX, OUTCOMES } from '../../../engine/metrics/outcomes.js';
-import { MAX_SERIES_BUCKETS, SERIES_LATENCY_CELLS, TimeSeries, cellOf } from '../../../engine/metrics/timeseries.js';
+import { MAX_SERIES_BUCKETS, SERIES_LATENCY_CELLS, TimeSeries, cellOf, type TimeSeriesJSON } from '../../../engine/metrics/timeseries.js';
 
 const OK = OUTCOME_INDEX.ok;
 const TIMEOUT = OUTCOME_INDEX.timeout;
@@ -196,6 +196,23 @@ describe('TimeSeries JSON and merge', () => {
     const json = sample(3).toJSON();
     expect(() => TimeSeries.fromJSON({ ...json, latencyCells: [encodeCells((fn) => fn(500, 1)), '', '', '', ''] })).toThrow(/bad latency cells in bucket 0: .*cell 500 is outside 0 … 463/);
     expect(() => TimeSeries.fromJSON({ ...json, outcomes: { ...json.outcomes, ok: [1] } })).toThrow(/outcome "ok" has 1 buckets/);
+  });
+
+  it('makes latencyCells when read, as of toJSON: later writes do not change it; JSON, structuredClone and spreading carry it', () => {
+    const s = new TimeSeries({ duration: 20 });
+    for (let i = 0; i < 2_000; i++) s.request(i / 100, OK, (i % 97) / 1000 + 0.001);
+    const json = s.toJSON();
+    expect(Object.getOwnPropertyDescriptor(json, 'latencyCells')?.get).toBeTypeOf('function'); // no strings held
+    const before = json.latencyCells;
+    for (let i = 0; i < 2_000; i++) s.request(i / 100, OK, 0.5); // every bucket changes, packed and windowed
+    s.merge(TimeSeries.fromJSON(json));
+    expect(json.latencyCells).toEqual(before);
+    expect(s.toJSON().latencyCells).not.toEqual(before);
+    expect(Object.keys(json)).toEqual(['interval', 'runs', 'requests', 'outcomes', 'latencyMs', 'latencyCells', 'gauges']);
+    for (const copy of [JSON.parse(JSON.stringify(json)), structuredClone(json), { ...json }] as TimeSeriesJSON[]) {
+      expect(Object.getOwnPropertyDescriptor(copy, 'latencyCells')?.value).toEqual(before);
+      expect(TimeSeries.fromJSON(copy).toJSON()).toEqual(json);
+    }
   });
 
   it('keeps its footprint bounded by duration, not by requests', () => {
