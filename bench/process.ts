@@ -119,6 +119,18 @@ export async function processBench(quick = false): Promise<Row[]> {
     ratio: pyOk ? `${f2(py!.cpuS / oneM.cpuS)}× faster` : '',
     goal: '≥ 30× faster',
   });
+  // The same comparison per request beyond start-up: kubesim's marginal CPU between the 1M and the
+  // big run, SimPy's between a 1,000-request run (interpreter, imports, set-up) and its 1M run.
+  const py0 = pyOk ? measure('/usr/bin/python3', [path.join(shared!, 'peers/simpy-service.py'), '50', '4', '100', '0.8', '1000', '42']) : undefined;
+  const oursPerRequest = (ours!.cpuS - oneM.cpuS) / (big - simpyN);
+  const pyPerRequest = py0 === undefined ? NaN : (py!.cpuS - py0.cpuS) / (simpyN - 1000);
+  rows.push({
+    figure: `CPU µs per request beyond start-up (kubesim ${big / 1e6}M − ${simpyN / 1e6}M runs; SimPy ${simpyN / 1e6}M − 1k)`,
+    kubesim: f2(oursPerRequest * 1e6),
+    peer: pyOk ? f2(pyPerRequest * 1e6) : 'skipped',
+    ratio: pyOk ? `${f2(pyPerRequest / oursPerRequest)}× faster` : '',
+    goal: '(≥ 30× faster, the goal above without start-up)',
+  });
   // 3. a 0-request run against node itself
   const zero = leastCpu(5, () => kubesimRun(0));
   const node = leastCpu(5, () => measure(process.execPath, ['-e', '0']));
