@@ -432,7 +432,8 @@ function errorReport(f: RunFailure): RunErrorReport {
 function summarise(runs: readonly RunResult[], failedRuns: number, slos: readonly string[]): VariantSummary {
   // one run is its own pool (merging would only re-encode the same histogram and series)
   const pooled: RunMetricsJSON | undefined = runs.length === 1 ? runs[0]!.metrics : runs.length > 1 ? mergeRunMetrics(runs.map((r) => r.metrics)) : undefined;
-  const pooledSlos: SloResult[] | undefined = pooled !== undefined ? evaluateSlos(slos, snapshotOf(pooled)) : undefined;
+  // one run's pooled verdicts are its own (evaluated on the live recorder: no histogram to decode)
+  const pooledSlos: SloResult[] | undefined = runs.length === 1 ? runs[0]!.slos : pooled !== undefined ? evaluateSlos(slos, snapshotOf(pooled)) : undefined;
   const sloSummaries: SloSummary[] = slos.map((expr, i) => {
     const passed = runs.filter((r) => r.slos[i]?.pass === true).length;
     const p = pooledSlos?.[i];

@@ -23,15 +23,20 @@ for (const dir of [dist('reports', 'html'), dist('bin', 'html')]) {
   for (const f of ['client.js', 'style.css']) copyFileSync(path.join(root, 'reports', 'html', f), path.join(dir, f));
 }
 
-// hdr-histogram-js builds its WebAssembly variant only when asked (`useWebAssembly`, never set by
-// engine/metrics/histogram.ts); its encoding module still requires the variant for an instanceof test
-// and a prototype patch. A stand-in class keeps both working and leaves out the embedded binary, the
-// AssemblyScript loader and their compile time (~50 KB a bundle).
-const noHdrWebAssembly = {
-  name: 'no-hdr-webassembly',
+// Two parts of hdr-histogram-js that never run in Node, left out of the bundles with their parse time
+// (~120 KB each): its WebAssembly variant, built only when asked (`useWebAssembly`, never set by
+// engine/metrics/histogram.ts) — the encoding module still requires it for an instanceof test and a
+// prototype patch, which a stand-in class keeps working; and pako, its browser fallback for
+// compression: in Node the encoding takes node:zlib's deflateSync/inflateSync (JsHistogram.encoding.js).
+const HDR_STUBS = {
+  './wasm': 'export class WasmHistogram {}\nexport const webAssemblyAvailable = false;\n',
+  pako: 'module.exports = null;\n',
+};
+const hdrStubs = {
+  name: 'hdr-stubs',
   setup(b) {
-    b.onResolve({ filter: /^\.\/wasm$/ }, (args) => (args.importer.includes(`${path.sep}hdr-histogram-js${path.sep}`) ? { path: 'hdr-wasm', namespace: 'stub' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: 'export class WasmHistogram {}\nexport const webAssemblyAvailable = false;\n', loader: 'js' }));
+    b.onResolve({ filter: /^(\.\/wasm|pako)$/ }, (args) => (args.importer.includes(`${path.sep}hdr-histogram-js${path.sep}`) ? { path: args.path, namespace: 'hdr-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'hdr-stub' }, (args) => ({ contents: HDR_STUBS[args.path], loader: 'js' }));
   },
 };
 
@@ -44,7 +49,7 @@ await build({
   target: 'node20',
   // Loaded only when a pool is used (engine/run/pool.ts), from node_modules like any dependency.
   external: ['piscina'],
-  plugins: [noHdrWebAssembly],
+  plugins: [hdrStubs],
   // CommonJS dependencies (commander, hdr-histogram-js, seedrandom) call require for Node's modules.
   banner: { js: "import { createRequire as __kubesimRequire } from 'node:module'; const require = __kubesimRequire(import.meta.url);" },
   minifyWhitespace: true,

@@ -51,6 +51,20 @@ export function hdrLowestValue(index: number): number {
 }
 
 /**
+ * Σ count × (lowest value + ⌊width / 2⌋) over the cells in index order: hdr-histogram-js's `mean`
+ * numerator (each cell at its median-equivalent value, summed in the same order, so the same double),
+ * without its iterator objects.
+ */
+function cellMidpointSum(h: JsHistogram): number {
+  let sum = 0;
+  for (let i = 0, n = h.countsArrayLength; i < n; i++) {
+    const c = h.getCountAtIndex(i);
+    if (c !== 0) sum += (hdrLowestValue(i) + Math.floor(2 ** Math.max(0, (i >> SUB_HALF_MAGNITUDE) - 1) / 2)) * c;
+  }
+  return sum;
+}
+
+/**
  * A latency histogram over hdr-histogram-js (the pure-JS implementation: no WebAssembly, no async init,
  * usable in worker threads).
  *
@@ -119,7 +133,7 @@ export class LatencyHistogram {
 
   /** Mean in seconds (cell midpoints), or null when empty. */
   get mean(): number | null {
-    return (this.meanMemo ??= this.hdr.totalCount === 0 ? null : this.hdr.mean / MICROS);
+    return (this.meanMemo ??= this.hdr.totalCount === 0 ? null : cellMidpointSum(this.hdr) / this.hdr.totalCount / MICROS);
   }
 
   /** Smallest value in seconds (lowest value of its cell), or null when empty. */

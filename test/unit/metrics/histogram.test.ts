@@ -192,10 +192,12 @@ describe('LatencyHistogram fast index (issue: exact, faster than recordValue)', 
         expect(h.encode()).toBe(encodeIntoCompressedBase64(ref));
         for (const p of [50, 90, 99, 99.9, 100]) expect(h.percentile(p)).toBe(ref.getValueAtPercentile(p) / 1e6);
         expect(h.count).toBe(ref.totalCount);
+        expect(h.mean).toBe(ref.mean / 1e6); // the same double: the same cells summed in the same order
         // recording after a read keeps adding to the same cells
         h.record(0.05);
         ref.recordValue(50_000);
         expect(h.encode()).toBe(encodeIntoCompressedBase64(ref));
+        expect(h.mean).toBe(ref.mean / 1e6);
       }),
       { numRuns: 100 },
     );

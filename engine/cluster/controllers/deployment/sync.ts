@@ -84,7 +84,8 @@ export function replicaSetsOf(ctx: ClusterContext, d: Deployment): ReplicaSet[] 
 
 /** §1.8 FindNewReplicaSet: the oldest RS whose template equals the Deployment's (hash label ignored). */
 export function findNewReplicaSet(d: Deployment, rss: readonly ReplicaSet[]): ReplicaSet | undefined {
-  return rss.find((rs) => templatesEqual(rs.spec.template, d.spec.template));
+  const want = canonicalJSON(withoutHash(d.spec.template)); // once, not once per ReplicaSet
+  return rss.find((rs) => canonicalJSON(withoutHash(rs.spec.template)) === want);
 }
 
 export const isActive = (rs: ReplicaSet): boolean => rs.spec.replicas > 0;
