@@ -54,15 +54,16 @@ export function writeFileAtomic(file: string, data: string): void {
   writeFileAtomicPieces(file, (write) => write(data));
 }
 
-/** Text gathered before it goes to the temporary file (a piece longer than this goes at once). */
-const CHUNK_CHARS = 1 << 16;
+/** Bytes gathered before they go to the temporary file (a longer piece goes at once). */
+const CHUNK_BYTES = 1 << 16;
 
 /**
- * `writeFileAtomic` for text made in pieces: `produce` calls `write(piece)` in order, and the pieces
- * go to the temporary file about 64 K characters at a time, so the whole text is never one string in
- * memory (a long run's report would be, and the strings of every nesting level of it). Same rules:
- * the file appears only when `produce` returned and everything is on disk; if `produce` throws, the
- * temporary file is removed and the error rethrown.
+ * `writeFileAtomic` for text made in pieces: `produce` calls `write(piece)` in order, and each piece is
+ * encoded straight into a 64 KB buffer that goes to the temporary file when full, so the whole text is
+ * never one string in memory (a long run's report would be, with the strings of every nesting level
+ * of it) and pieces leave no joined strings behind. Same rules: the file appears only when `produce`
+ * returned and everything is on disk; if `produce` throws, the temporary file is removed and the
+ * error rethrown.
  */
 export function writeFileAtomicPieces(file: string, produce: (write: (piece: string) => void) => void): void {
   const dir = path.dirname(file);
@@ -72,18 +73,26 @@ export function writeFileAtomicPieces(file: string, produce: (write: (piece: str
   pending.add(temp);
   try {
     const out = (fd = openSync(temp, 'wx', 0o644));
-    let text = '';
-    const flush = (): void => {
-      const bytes = Buffer.from(text, 'utf8');
-      text = '';
+    const writeAll = (bytes: Uint8Array, end: number): void => {
       let off = 0;
-      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
+      while (off < end) off += writeSync(out, bytes, off, end - off);
     };
+    const chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    let used = 0;
     produce((piece) => {
-      text += piece;
-      if (text.length >= CHUNK_CHARS) flush();
+      // UTF-8 takes at most 3 bytes per UTF-16 unit
+      if (3 * piece.length > CHUNK_BYTES - used) {
+        writeAll(chunk, used);
+        used = 0;
+        if (3 * piece.length > CHUNK_BYTES) {
+          const bytes = Buffer.from(piece, 'utf8');
+          writeAll(bytes, bytes.length);
+          return;
+        }
+      }
+      used += chunk.write(piece, used, 'utf8');
     });
-    flush();
+    writeAll(chunk, used);
     fsyncSync(out);
     closeSync(out);
     fd = undefined;

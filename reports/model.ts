@@ -518,7 +518,7 @@ function timeseriesReport(t: TimeSeriesJSON): TimeseriesReport {
     intervalS: seconds(t.interval),
     requests: [...t.requests],
     outcomes,
-    latencyMs: { p50: t.latencyMs.p50.map((x) => nullable(x, millis)), p90: t.latencyMs.p90.map((x) => nullable(x, millis)), p99: t.latencyMs.p99.map((x) => nullable(x, millis)) },
+    latencyMs: latencyReport(t),
     gauges,
   };
 }
@@ -527,12 +527,18 @@ function timeseriesReport(t: TimeSeriesJSON): TimeseriesReport {
 function pooledTimeseries(t: TimeSeriesJSON): PooledTimeseriesReport {
   const n = Math.max(1, t.runs);
   const mean = (x: number) => round(x / n, 6);
-  const base = timeseriesReport(t);
+  // straight from the series, not from a copy of it (a long run's buckets are copied once)
   const gauges: Record<string, (number | null)[]> = {};
-  for (const [name, xs] of Object.entries(base.gauges)) gauges[name] = xs.map((x) => (x === null ? null : mean(x)));
+  for (const name of Object.keys(t.gauges).sort(compareStrings)) gauges[name] = t.gauges[name]!.map((x) => (x === null ? null : mean(x)));
   const outcomes = {} as Record<Outcome, number[]>;
-  for (const o of OUTCOMES) outcomes[o] = base.outcomes[o].map(mean);
-  return { ...base, runs: t.runs, requests: base.requests.map(mean), outcomes, gauges };
+  for (const o of OUTCOMES) outcomes[o] = (t.outcomes[o] ?? []).map(mean);
+  // the keys in timeseriesReport's order, then runs
+  return { intervalS: seconds(t.interval), requests: t.requests.map(mean), outcomes, latencyMs: latencyReport(t), gauges, runs: t.runs };
+}
+
+function latencyReport(t: TimeSeriesJSON): TimeseriesReport['latencyMs'] {
+  const ms = (xs: readonly (number | null)[]) => xs.map((x) => nullable(x, millis));
+  return { p50: ms(t.latencyMs.p50), p90: ms(t.latencyMs.p90), p99: ms(t.latencyMs.p99) };
 }
 
 function actionReport(a: ActionRecord): ActionReport {
