@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomicPieces } from './atomic.js';
 import type {
   ActionReport,
   ComparisonJSON,
@@ -216,17 +216,50 @@ function seriesValues(t: PooledTimeseriesReport | null): number {
  */
 export function downsample(t: PooledTimeseriesReport, k: number): HtmlSeries {
   const n = Math.ceil(t.requests.length / k);
-  const mean = (xs: readonly number[]): number[] => Array.from({ length: n }, (_, i) => r3(avg(xs.slice(i * k, (i + 1) * k))));
-  const meanNullable = (xs: readonly (number | null)[]): (number | null)[] =>
-    Array.from({ length: n }, (_, i) => {
-      const part = xs.slice(i * k, (i + 1) * k).filter((x): x is number => x !== null);
-      return part.length === 0 ? null : r3(avg(part));
-    });
-  const max = (xs: readonly (number | null)[]): (number | null)[] =>
-    Array.from({ length: n }, (_, i) => {
-      const part = xs.slice(i * k, (i + 1) * k).filter((x): x is number => x !== null);
-      return part.length === 0 ? null : r3(Math.max(...part));
-    });
+  // index loops, no slice or filter per point: a long run's page would make two arrays a bucket and series
+  const mean = (xs: readonly number[]): number[] => {
+    const out = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const end = Math.min(xs.length, (i + 1) * k);
+      let sum = 0;
+      for (let j = i * k; j < end; j++) sum += xs[j]!;
+      out[i] = r3(end > i * k ? sum / (end - i * k) : 0);
+    }
+    return out;
+  };
+  const meanNullable = (xs: readonly (number | null)[]): (number | null)[] => {
+    const out = new Array<number | null>(n);
+    for (let i = 0; i < n; i++) {
+      const end = Math.min(xs.length, (i + 1) * k);
+      let sum = 0;
+      let m = 0;
+      for (let j = i * k; j < end; j++) {
+        const x = xs[j]!;
+        if (x === null) continue;
+        sum += x;
+        m++;
+      }
+      out[i] = m === 0 ? null : r3(sum / m);
+    }
+    return out;
+  };
+  const max = (xs: readonly (number | null)[]): (number | null)[] => {
+    const out = new Array<number | null>(n);
+    for (let i = 0; i < n; i++) {
+      const end = Math.min(xs.length, (i + 1) * k);
+      let top = -Infinity;
+      let m = 0;
+      for (let j = i * k; j < end; j++) {
+        const x = xs[j]!;
+        if (x === null) continue;
+        m++;
+        if (Number.isNaN(x) || Number.isNaN(top)) top = NaN; // as Math.max
+        else if (x > top) top = x;
+      }
+      out[i] = m === 0 ? null : r3(top);
+    }
+    return out;
+  };
   const outcomes = Object.fromEntries(Object.entries(t.outcomes).map(([o, xs]) => [o, mean(xs)])) as PooledTimeseriesReport['outcomes'];
   const gauges = Object.fromEntries(Object.entries(t.gauges).map(([g, xs]) => [g, meanNullable(xs)]));
   return {
@@ -238,10 +271,6 @@ export function downsample(t: PooledTimeseriesReport, k: number): HtmlSeries {
     runs: t.runs,
     bucketsPerPoint: k,
   };
-}
-
-function avg(xs: readonly number[]): number {
-  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
 }
 
 function r3(x: number): number {
@@ -304,10 +333,17 @@ export function htmlAssets(): HtmlAssets {
 
 /** The whole page. Deterministic: same model, same bytes. */
 export function renderHtml(report: Report): string {
+  const parts: string[] = [];
+  writeHtmlPage(report, (p) => parts.push(p));
+  return parts.join('');
+}
+
+/** `renderHtml` in pieces, in order, to `write` (the page data and uPlot are pieces of their own, not copied into one page string). */
+export function writeHtmlPage(report: Report, write: (piece: string) => void): void {
   const a = htmlAssets();
   const names = report.scenarios.map((s) => s.name);
   const title = `kubesim report${names.length > 0 ? `: ${names.length > 3 ? `${names.slice(0, 3).join(', ')}, …` : names.join(', ')}` : ''}`;
-  return `<!doctype html>
+  write(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -324,22 +360,27 @@ export function renderHtml(report: Report): string {
 <p class="muted">${escapeHtml(`${report.tool.name} ${report.tool.version} · ${report.scenarios.length} scenario${report.scenarios.length === 1 ? '' : 's'} · ${report.slosPass ? 'every SLO held' : 'an SLO failed'}${report.failedRuns > 0 ? ` · ${report.failedRuns} runs failed` : ''}`)}</p>
 </header>
 <main id="app"><noscript><p>This report draws its tables and charts with JavaScript; enable it, or read report.json.</p></noscript></main>
-<script type="application/json" id="kubesim-data">${scriptJson(htmlData(report))}</script>
+<script type="application/json" id="kubesim-data">`);
+  write(scriptJson(htmlData(report)));
+  write(`</script>
 <script>
 (function () {
 // uPlot and the page script share one function scope: the page defines no global but window.__kubesimCharts
-${a.uplotJs}
-${a.clientJs}
+`);
+  write(a.uplotJs);
+  write('\n');
+  write(a.clientJs);
+  write(`
 })();
 </script>
 </body>
 </html>
-`;
+`);
 }
 
 /** Writes `<out>/report.html` atomically; returns the path written. */
 export function writeHtmlReport(report: Report, out: string): string {
   const file = path.join(out, REPORT_HTML);
-  writeFileAtomic(file, renderHtml(report));
+  writeFileAtomicPieces(file, (write) => writeHtmlPage(report, write));
   return file;
 }

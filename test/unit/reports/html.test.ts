@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ import {
   writeHtmlReport,
   type HtmlData,
 } from '../../../reports/html.js';
+import { OUTCOMES } from '../../../engine/metrics/outcomes.js';
 import type { PooledTimeseriesReport, Report } from '../../../reports/model.js';
 import { sweepReport } from '../../support/report-sweep.js';
 import { counts, report, variant } from './fixtures.js';
@@ -203,6 +205,37 @@ describe('downsample', () => {
     expect(d.gauges['endpoints/default/s']).toEqual([null, 1.5, 3]);
     expect(d.runs).toBe(2);
     expect(d.intervalS).toBe(1); // the bucket width; a point stands for bucketsPerPoint of them
+  });
+});
+
+describe('downsample against the slice-and-filter reference', () => {
+  const r3 = (x: number) => {
+    const r = Math.round(x * 1000) / 1000;
+    return Object.is(r, -0) ? 0 : r;
+  };
+  const avg = (xs: number[]) => (xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length);
+  const windows = <T,>(xs: readonly T[], k: number) => Array.from({ length: Math.ceil(xs.length / k) }, (_, i) => xs.slice(i * k, (i + 1) * k));
+  const nums = (xs: readonly (number | null)[]) => xs.filter((x): x is number => x !== null);
+
+  it('gives the same numbers for any series and k (the loops keep the sums in the same order)', () => {
+    const value = fc.oneof(fc.double({ min: -1e6, max: 1e6, noNaN: true }), fc.integer({ min: 0, max: 100_000 }));
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 12 }), fc.infiniteStream(fc.option(value, { freq: 3 })), (len, k, stream) => {
+        const it = stream[Symbol.iterator]();
+        const take = (nullable: boolean) => Array.from({ length: len }, () => {
+          const v = it.next().value as number | null;
+          return nullable ? v : (v ?? 0);
+        });
+        const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, take(false)])) as PooledTimeseriesReport['outcomes'];
+        const t: PooledTimeseriesReport = { intervalS: 1, runs: 1, requests: take(false) as number[], outcomes, latencyMs: { p50: take(true), p90: take(true), p99: take(true) }, gauges: { g: take(true) } };
+        const d = downsample(t, k);
+        expect(d.requests).toEqual(windows(t.requests, k).map((w) => r3(avg(w))));
+        expect(d.outcomes.refused).toEqual(windows(t.outcomes.refused, k).map((w) => r3(avg(w))));
+        expect(d.gauges['g']).toEqual(windows(t.gauges['g']!, k).map((w) => (nums(w).length === 0 ? null : r3(avg(nums(w))))));
+        expect(d.latencyMs.p99).toEqual(windows(t.latencyMs.p99, k).map((w) => (nums(w).length === 0 ? null : r3(Math.max(...nums(w))))));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
