@@ -328,6 +328,9 @@ describe('merge refuses damaged or tampered partial results (issue 10.4)', () =>
 
   const cases: Array<[string, (p: Json) => void, RegExp]> = [
     ['a broken histogram', (p) => (p.results[0].result.metrics.latencyHistogram = 'not-a-histogram'), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.latencyHistogram: /],
+    ['latency cells that are not cellcodec text', (p) => (p.results[0].result.metrics.timeseries.latencyCells[0] = 'B*'), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.timeseries\.latencyCells\[0\]: latency cells: unexpected character "\*"/],
+    ['latency cells as format 1 lists', (p) => (p.results[0].result.metrics.timeseries.latencyCells[0] = [3, 40]), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.timeseries\.latencyCells\[0\]: /],
+    ['a latency cell past the last', (p) => (p.results[0].result.metrics.timeseries.latencyCells[0] = 'vPB'), /latencyCells\[0\]: latency cells: cell 494 is outside 0 … 463/],
     ['a null time series', (p) => (p.results[0].result.metrics.timeseries = null), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.timeseries: /],
     ['missing metrics', (p) => delete p.results[0].result.metrics, /partial-1-of-2\.json: results\[0\]\.result\.metrics: /],
     ['requests.ok above the total', (p) => (p.results[0].result.metrics.requests.ok = p.results[0].result.metrics.requests.total + 5), /partial-1-of-2\.json: results\[0\]\.result\.metrics\.requests\.ok: .*/],
