@@ -1,10 +1,12 @@
 // The build: TypeScript to dist/ (the library and the tests' entry points), the report page's assets
-// beside the modules that read them, then the shipped command as two bundles (dist/bin/kubesim.js and
-// the worker thread's dist/bin/worker.js). Node 20 has no compile cache for ES modules, so resolving,
-// reading and compiling ~100 files costs more start-up than everything a 0-request run does; one file
-// each halves it (bench/README.md, "Start-up").
+// beside the modules that read them, then the shipped command: the CLI as one CommonJS bundle
+// (dist/bin/kubesim.cjs), its launcher (dist/bin/kubesim.js, the bin: it runs the bundle with a V8 code
+// cache, engine/cli/launch.ts) and the worker thread's ES module bundle (dist/bin/worker.js). Node 20
+// has no compile cache of its own, so resolving, reading and compiling ~100 files cost more start-up
+// than everything a 0-request run does (bench/README.md, "Start-up").
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,29 +42,59 @@ const hdrStubs = {
   },
 };
 
-await build({
-  entryPoints: { kubesim: dist('engine', 'cli', 'main.js'), worker: dist('engine', 'run', 'worker.js') },
-  outdir: dist('bin'),
+const shared = {
   bundle: true,
   platform: 'node',
-  format: 'esm',
   target: 'node20',
   // Loaded only when a pool is used (engine/run/pool.ts), from node_modules like any dependency.
   external: ['piscina'],
   plugins: [hdrStubs],
-  // CommonJS dependencies (commander, hdr-histogram-js, seedrandom) call require for Node's modules.
-  banner: { js: "import { createRequire as __kubesimRequire } from 'node:module'; const require = __kubesimRequire(import.meta.url);" },
   minifyWhitespace: true,
   minifySyntax: true,
   legalComments: 'linked',
   logLevel: 'warning',
+};
+// The CLI as CommonJS, so the launcher can hand V8 a code cache for it (engine/cli/launch.ts);
+// import.meta.url (asset and worker paths, the version) is the bundle's own file URL.
+await build({
+  ...shared,
+  entryPoints: [dist('engine', 'cli', 'main.js')],
+  outfile: dist('bin', 'kubesim.cjs'),
+  format: 'cjs',
+  define: { 'import.meta.url': '__kubesimUrl' },
+  banner: { js: 'var __kubesimUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
+// The worker thread's module (piscina imports it as an ES module).
+await build({
+  ...shared,
+  entryPoints: [dist('engine', 'run', 'worker.js')],
+  outfile: dist('bin', 'worker.js'),
+  format: 'esm',
+  // CommonJS dependencies (commander, hdr-histogram-js, seedrandom) call require for Node's modules.
+  banner: { js: "import { createRequire as __kubesimRequire } from 'node:module'; const require = __kubesimRequire(import.meta.url);" },
+});
+// The launcher wraps the bundle in a function: main.js's #! line cannot stay inside it.
+const cli = readFileSync(dist('bin', 'kubesim.cjs'), 'utf8').replace(/^#![^\n]*\n/, '');
+writeFileSync(dist('bin', 'kubesim.cjs'), cli);
+// A script compiled from a code cache loses its dynamic import() callback in Node 20 (launch.ts).
+if (/\bimport\(/.test(cli)) throw new Error('dist/bin/kubesim.cjs: a dynamic import() would fail under the code cache; use createRequire');
 // Node decodes an all-ASCII file on a fast path (~10 ms less start-up for 1.4 MB): esbuild escapes
 // non-ASCII in strings but not in regular expression literals, so write those with \u escapes.
-for (const f of ['kubesim.js', 'worker.js']) {
+for (const f of ['kubesim.cjs', 'worker.js']) {
   const bytes = readFileSync(dist('bin', f));
   const at = bytes.findIndex((b) => b > 0x7f);
   if (at >= 0) throw new Error(`dist/bin/${f}: a non-ASCII byte at offset ${at} (near ${JSON.stringify(bytes.subarray(Math.max(0, at - 30), at + 10).toString('latin1'))}); write it as a \\u escape`);
 }
+// The command itself: the launcher, told the digest of the bundle it may reuse a code cache for.
+const digest = createHash('sha256').update(cli).digest('hex').slice(0, 16);
+await build({
+  ...shared,
+  entryPoints: [dist('engine', 'cli', 'launch.js')],
+  outfile: dist('bin', 'kubesim.js'),
+  format: 'esm',
+  define: { KUBESIM_BUNDLE_DIGEST: JSON.stringify(digest) },
+  banner: { js: '#!/usr/bin/env node' },
+});
+for (const f of readdirSync(dist('bin'))) if (/^kubesim\.cjs\..*\.cache$/.test(f) && f !== `kubesim.cjs.${digest}.cache`) rmSync(dist('bin', f));
 chmodSync(dist('bin', 'kubesim.js'), 0o755);
 chmodSync(dist('engine', 'cli', 'main.js'), 0o755);

@@ -28,7 +28,8 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-process.exitCode = await runCli(
+// (no top-level await: the shipped command is a CommonJS bundle, launched with a code cache — launch.ts)
+void runCli(
   process.argv,
   {
     stdout: process.stdout,
@@ -41,4 +42,6 @@ process.exitCode = await runCli(
     },
   },
   { signal: stop.signal },
-);
+).then((code) => {
+  process.exitCode = code;
+});

@@ -1,6 +1,7 @@
 import type { FileOptions } from '../scenario/files.js';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { PlanItem, PlanOptions } from './plan.js';
@@ -100,7 +101,9 @@ async function runInPool(
   if (url.protocol === 'file:' && !existsSync(fileURLToPath(url))) {
     throw new Error(`the worker module ${fileURLToPath(url)} is missing (run npm run build)`);
   }
-  const { Piscina } = await import('piscina'); // loaded only when a pool is used (start-up cost)
+  // loaded only when a pool is used (start-up cost); required, not imported: the shipped command is a
+  // CommonJS bundle run from a V8 code cache, where Node 20 loses the dynamic import() callback
+  const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
   const heapMb = options.workerMemoryMb ?? defaultWorkerMemoryMb(threads);
   const pool = new Piscina({ filename: url.href, minThreads: threads, maxThreads: threads, idleTimeout: 30_000, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
   // A worker dying between tasks is reported through the task that follows; keep the event quiet.

@@ -360,37 +360,45 @@ export class DataPlane {
     const req = this.requests;
     const c = this.clients[req.client[r]!]!;
     req.serial[r] = -1; // the attempt's timeout no longer applies
-    const now = this.sim.now;
-    const attempt = req.attempt[r]!;
-    if (c.retryOn[outcome] === 1 && attempt < c.spec.retries.max) {
-      req.attempt[r] = attempt + 1;
-      if (req.serverOwned[r] === 1) {
-        // the old attempt is still queued on a pod: continue with a fresh record for the retry
-        const fresh = req.alloc(req.sentAt[r]!, req.client[r]!, req.source[r]!);
-        req.id[fresh] = req.id[r]!;
-        req.attempt[fresh] = attempt + 1;
-        req.clientOwned[r] = 0;
-        req.release(r);
-        this.sim.after(backoffDelay(c.spec.retries, attempt + 1, c.retryRng), this.retryBound, fresh);
-      } else {
-        this.sim.after(backoffDelay(c.spec.retries, attempt + 1, c.retryRng), this.retryBound, r);
-      }
+    if (c.retryOn[outcome] === 1 && req.attempt[r]! < c.spec.retries.max) {
+      this.retry(r, c);
       return;
     }
-    const sentAt = req.sentAt[r]!;
+    const now = this.sim.now;
     this.probe?.ended(req.id[r]!, outcome, now);
-    this.opts.sink.request(sentAt, now, outcome, req.pod[r]!, c.index);
+    this.opts.sink.request(req.sentAt[r]!, now, outcome, req.pod[r]!, c.index);
     req.clientOwned[r] = 0;
-    const source = req.source[r]!;
+    if (c.spec.users !== undefined) this.thinkThenSend(c, req.source[r]!, req.sentAt[r]!);
     req.release(r);
-    if (c.spec.users !== undefined) {
-      // closed workload: the user thinks, then sends again. A request that failed at once (no
-      // endpoints, refused) still costs the user a network round trip: never send twice at one
-      // instant, or a user with no think time would loop forever at that instant.
-      const think = c.spec.thinkTime ? c.spec.thinkTime.sample(c.thinkRng) : 0;
-      const at = Math.max(now + Math.max(0, think), sentAt + MIN_ROUND_TRIP);
-      if (at < Math.min(this.opts.until, c.spec.stop)) this.sim.schedule(at, () => this.newRequest(c, source));
+  }
+
+  /** Schedules the next attempt of r after its backoff (the rare path of `finish`, kept out of it). */
+  private retry(r: number, c: ClientState): void {
+    const req = this.requests;
+    const attempt = req.attempt[r]! + 1;
+    req.attempt[r] = attempt;
+    let next = r;
+    if (req.serverOwned[r] === 1) {
+      // the old attempt is still queued on a pod: continue with a fresh record for the retry
+      next = req.alloc(req.sentAt[r]!, req.client[r]!, req.source[r]!);
+      req.id[next] = req.id[r]!;
+      req.attempt[next] = attempt;
+      req.clientOwned[r] = 0;
+      req.release(r);
     }
+    this.sim.after(backoffDelay(c.spec.retries, attempt, c.retryRng), this.retryBound, next);
+  }
+
+  /**
+   * Closed workload: the user thinks, then sends again. A request that failed at once (no endpoints,
+   * refused) still costs the user a network round trip: never send twice at one instant, or a user
+   * with no think time would loop forever at that instant.
+   */
+  private thinkThenSend(c: ClientState, source: number, sentAt: number): void {
+    const now = this.sim.now;
+    const think = c.spec.thinkTime ? c.spec.thinkTime.sample(c.thinkRng) : 0;
+    const at = Math.max(now + Math.max(0, think), sentAt + MIN_ROUND_TRIP);
+    if (at < Math.min(this.opts.until, c.spec.stop)) this.sim.schedule(at, () => this.newRequest(c, source));
   }
 
   // ------------------------------------------------------------------ connections
