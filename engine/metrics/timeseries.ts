@@ -88,9 +88,9 @@ interface Gauge {
  *   a time exactly on a boundary belongs to the later bucket; times past the end clamp into the last
  *   bucket, negative times into the first.
  * - `request` is O(1) amortised; memory is bounded by the number of buckets, never by requests: per
- *   bucket 8 B (requests) + 7 × 8 B (outcomes) + 6 B + 6 B per non-empty latency cell (at most 464;
- *   ~160 for a latency spread over ten octaves), plus 8 B per gauge. Latency cells are 32-bit
- *   counters (4.29 billion ok requests per bucket and cell).
+ *   bucket 8 B (requests) + 7 × 8 B (outcomes) + 10 B + ~2.5 B per non-empty latency cell (at most
+ *   464; ~200 at the bench model's load), plus 8 B per gauge (`bytes()` counts it). Latency cells
+ *   are 32-bit counters (4.29 billion ok requests per bucket and cell).
  * - `setGauge(name, t, v)` is last-value-carried-forward: each bucket reports the value in force at
  *   its end. Times must not go backwards per gauge (RangeError). Amortised O(1).
  * - `merge` sums counts, cells and gauges of a series with the same interval and length.
@@ -329,8 +329,9 @@ export class TimeSeries {
       check(`outcome "${o}"`, xs);
       for (let b = 0; b < n; b++) s.byOutcome[b * OUTCOME_COUNT + k] = xs[b]!;
     });
-    check('latencyCells', json.latencyCells);
-    json.latencyCells.forEach((text, b) => {
+    const cells = json.latencyCells; // made when read (see TimeSeriesJSON): once
+    check('latencyCells', cells);
+    cells.forEach((text, b) => {
       if (typeof text !== 'string') throw new RangeError(`time series JSON: latency cells of bucket ${b} are not text`);
       try {
         s.cells.setText(b, text);
