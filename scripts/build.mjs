@@ -42,6 +42,25 @@ const hdrStubs = {
   },
 };
 
+// Node modules that dependencies require at load time for a path kubesim never takes, loaded when
+// first used instead: commander's child_process (executable subcommands; kubesim has none) and
+// seedrandom's crypto (seeding without a seed). Each costs start-up to compile. (kubesim's own code
+// requires what only a pool or a shard needs where it needs it: engine/run/pool.ts, shard.ts.)
+const LAZY_BUILTINS = { commander: 'node:child_process', seedrandom: 'crypto' };
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:child_process|crypto)$/ }, (args) => {
+      const pkg = Object.keys(LAZY_BUILTINS).find((p) => args.importer.includes(`${path.sep}node_modules${path.sep}${p}${path.sep}`));
+      return pkg !== undefined && LAZY_BUILTINS[pkg] === args.path ? { path: args.path, namespace: 'lazy-builtin' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      contents: `let m;\nmodule.exports = new Proxy({}, { get: (_, k) => (m ??= require(${JSON.stringify(args.path)}))[k] });\n`,
+      loader: 'js',
+    }));
+  },
+};
+
 const shared = {
   bundle: true,
   platform: 'node',
@@ -61,6 +80,7 @@ await build({
   entryPoints: [dist('engine', 'cli', 'main.js')],
   outfile: dist('bin', 'kubesim.cjs'),
   format: 'cjs',
+  plugins: [hdrStubs, lazyBuiltins],
   define: { 'import.meta.url': '__kubesimUrl' },
   banner: { js: 'var __kubesimUrl = require("node:url").pathToFileURL(__filename).href;' },
 });

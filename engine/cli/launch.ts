@@ -38,7 +38,8 @@ if (useCache) {
   }
 }
 // The CommonJS module wrapper, as Node's own loader builds it.
-const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(bundle, 'utf8')}\n})`;
+// The build keeps the bundle all-ASCII, so latin1 reads it without UTF-8 decoding.
+const source = `(function (exports, require, module, __filename, __dirname) { ${readFileSync(bundle, 'latin1')}\n})`;
 // The bundle has no dynamic import(): Node 20 loses its callback for a script compiled from a cache.
 const script = new Script(source, { filename: bundle, cachedData });
 if (process.env.KUBESIM_DEBUG) {

@@ -1,5 +1,4 @@
 import type { FileOptions } from '../scenario/files.js';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { totalmem } from 'node:os';
@@ -7,7 +6,6 @@ import { fileURLToPath } from 'node:url';
 import type { PlanItem, PlanOptions } from './plan.js';
 import { InterruptedError, runItems, type ExpandedScenario, type ItemResult, type RunFailure, type RunProgress, type Simulator } from './run.js';
 import type { TickMessage, WorkerReply, WorkerTask } from './worker.js';
-import { BroadcastChannel } from 'node:worker_threads';
 
 let pools = 0;
 
@@ -106,7 +104,11 @@ async function runInPool(
   }
   // loaded only when a pool is used (start-up cost); required, not imported: the shipped command is a
   // CommonJS bundle run from a V8 code cache, where Node 20 loses the dynamic import() callback
-  const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
+  const require = createRequire(import.meta.url);
+  const { Piscina } = require('piscina') as typeof import('piscina');
+  // Node's own modules that only a pool needs, loaded with it (each costs start-up to compile)
+  const { BroadcastChannel } = require('node:worker_threads') as typeof import('node:worker_threads');
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   const heapMb = options.workerMemoryMb ?? defaultWorkerMemoryMb(threads);
   // A worker's young generation is capped at 8 MB: V8 lets each isolate grow its own to ~48 MB, so two
   // workers held ~30 MB more than one thread (8 × 1M requests on 2 workers: peak RSS 150 → 134 MB, the

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../reports/atomic.js';
@@ -104,7 +104,9 @@ function rel(file: string, cwd: string): string {
   return r === '' ? '.' : r.split(path.sep).join('/');
 }
 
+/** SHA-256 in hex; node:crypto is loaded on the first digest (only sharded runs and merges take one). */
 function sha256(data: string | Buffer): string {
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(data).digest('hex');
 }
 
