@@ -1,7 +1,7 @@
 // The build: TypeScript to dist/ (the library and the tests' entry points), the report page's assets
 // beside the modules that read them, then the shipped command: the CLI as one CommonJS bundle
 // (dist/bin/kubesim.cjs), its launcher (dist/bin/kubesim.js, the bin: it runs the bundle with a V8 code
-// cache, engine/cli/launch.ts) and the worker thread's ES module bundle (dist/bin/worker.js). Node 20
+// cache, engine/cli/launch.ts) and the worker thread's CommonJS bundle (dist/bin/worker.cjs). Node 20
 // has no compile cache of its own, so resolving, reading and compiling ~100 files cost more start-up
 // than everything a 0-request run does (bench/README.md, "Start-up").
 import { execFileSync } from 'node:child_process';
@@ -84,15 +84,16 @@ await build({
   define: { 'import.meta.url': '__kubesimUrl' },
   banner: { js: 'var __kubesimUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
-// The worker thread's module (piscina imports it as an ES module).
+// The worker thread's module, CommonJS too: piscina requires it (engine/run/pool.ts, defaultWorkerUrl).
 await build({
   ...shared,
   entryPoints: [dist('engine', 'run', 'worker.js')],
-  outfile: dist('bin', 'worker.js'),
-  format: 'esm',
-  // CommonJS dependencies (commander, hdr-histogram-js, seedrandom) call require for Node's modules.
-  banner: { js: "import { createRequire as __kubesimRequire } from 'node:module'; const require = __kubesimRequire(import.meta.url);" },
+  outfile: dist('bin', 'worker.cjs'),
+  format: 'cjs',
+  define: { 'import.meta.url': '__kubesimUrl' },
+  banner: { js: 'var __kubesimUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
+rmSync(dist('bin', 'worker.js'), { force: true }); // the ES module bundle of earlier builds
 // The launcher wraps the bundle in a function: main.js's #! line cannot stay inside it.
 const cli = readFileSync(dist('bin', 'kubesim.cjs'), 'utf8').replace(/^#![^\n]*\n/, '');
 writeFileSync(dist('bin', 'kubesim.cjs'), cli);
@@ -100,7 +101,7 @@ writeFileSync(dist('bin', 'kubesim.cjs'), cli);
 if (/\bimport\(/.test(cli)) throw new Error('dist/bin/kubesim.cjs: a dynamic import() would fail under the code cache; use createRequire');
 // Node decodes an all-ASCII file on a fast path (~10 ms less start-up for 1.4 MB): esbuild escapes
 // non-ASCII in strings but not in regular expression literals, so write those with \u escapes.
-for (const f of ['kubesim.cjs', 'worker.js']) {
+for (const f of ['kubesim.cjs', 'worker.cjs']) {
   const bytes = readFileSync(dist('bin', f));
   const at = bytes.findIndex((b) => b > 0x7f);
   if (at >= 0) throw new Error(`dist/bin/${f}: a non-ASCII byte at offset ${at} (near ${JSON.stringify(bytes.subarray(Math.max(0, at - 30), at + 10).toString('latin1'))}); write it as a \\u escape`);

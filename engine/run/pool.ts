@@ -53,7 +53,7 @@ export interface ExecuteOptions {
   simulate?: Simulator | undefined;
   /** For tests: a module URL whose default export is the Simulator the worker threads use. */
   workerSimulator?: string | undefined;
-  /** The worker module; default: worker.js beside this module in dist/. */
+  /** The worker module; default: dist/bin/worker.cjs (`defaultWorkerUrl`). */
   workerUrl?: URL | undefined;
   onProgress?: ((p: RunProgress) => void) | undefined;
   /**
@@ -67,13 +67,17 @@ export interface ExecuteOptions {
 }
 
 /**
- * The compiled worker module. From dist/engine/run/pool.js that is its neighbour worker.js; when this
- * module runs from the TypeScript sources (vitest), the compiled one in dist/ (`npm run build` first).
+ * The worker module: the CommonJS bundle dist/bin/worker.cjs (scripts/build.mjs), from the CLI bundle
+ * beside it, from dist/engine/run/pool.js, and from the TypeScript sources (vitest; `npm run build`
+ * first). CommonJS because piscina loads the module with `require` first, and Node 20's require of an
+ * ES module aborted the whole process once ("v8::Module::IsGraphAsync must be used on an instantiated
+ * module") when a replacement worker started as a dead one was cleaned up.
  */
 export function defaultWorkerUrl(): URL {
   const here = new URL(import.meta.url);
-  if (here.pathname.endsWith('.ts')) return new URL('../../dist/engine/run/worker.js', here);
-  return new URL('./worker.js', here);
+  if (here.pathname.endsWith('.ts')) return new URL('../../dist/bin/worker.cjs', here);
+  if (here.pathname.endsWith('.cjs')) return new URL('./worker.cjs', here);
+  return new URL('../../bin/worker.cjs', here);
 }
 
 /**

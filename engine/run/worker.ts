@@ -7,7 +7,7 @@ import { BroadcastChannel } from 'node:worker_threads';
 
 /**
  * The worker side of the pool (pool.ts): one worker_threads module, loaded by piscina from the
- * compiled dist/engine/run/worker.js.
+ * bundled dist/bin/worker.cjs (scripts/build.mjs; see defaultWorkerUrl in pool.ts).
  *
  * Loaded scenarios hold functions (distributions) and Maps, so they cannot be posted to a thread.
  * Instead each task carries the scenario file paths and the plan options; the worker

@@ -7,7 +7,7 @@ import { simulate } from '../../../engine/run/simulate.js';
 import { loadScenarioFiles } from '../../../engine/scenario/load.js';
 
 /**
- * The pool runs the compiled worker (dist/engine/run/worker.js: `npm run build` first) in real worker
+ * The pool runs the compiled worker (dist/bin/worker.cjs: `npm run build` first) in real worker
  * threads. Failing and crashing runs come from stand-in simulator modules loaded inside the workers.
  */
 const FILES = [path.resolve('test/fixtures/run/sweep.yaml')];
@@ -121,6 +121,6 @@ describe('executePlan over worker threads', () => {
   });
 
   it('resolves the compiled worker module', () => {
-    expect(defaultWorkerUrl().pathname).toMatch(/\/dist\/engine\/run\/worker\.js$/);
+    expect(defaultWorkerUrl().pathname).toMatch(/\/dist\/bin\/worker\.cjs$/);
   });
 });
