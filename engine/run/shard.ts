@@ -104,9 +104,11 @@ function rel(file: string, cwd: string): string {
   return r === '' ? '.' : r.split(path.sep).join('/');
 }
 
+const require = createRequire(import.meta.url);
+
 /** SHA-256 in hex; node:crypto is loaded on the first digest (only sharded runs and merges take one). */
 function sha256(data: string | Buffer): string {
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const { createHash } = require('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(data).digest('hex');
 }
 
